@@ -1,0 +1,308 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The on-disk form of an index: one file, little-endian.
+///
+/// ```
+/// offset  size          field
+/// 0       8             magic "MATCHDIX"
+/// 8       4             format version (1)
+/// 12      4             metric (0 inner product, 1 cosine)
+/// 16      4             dimension
+/// 20      4             reserved (0)
+/// 24      8             row count n
+/// 32      8             header checksum (all 64 header bytes, this field as zeros)
+/// 40      24            reserved (0)
+/// 64      8·n           ids (UInt64)
+/// …       4·n·d         vectors (Float32, row-major; normalised under cosine)
+/// …       8, 8          checksum of ids, checksum of vectors (`Checksum`)
+/// ```
+/// Saving writes a temporary file beside the target, fsyncs it, renames it over the target and
+/// fsyncs the directory, so a crash leaves either the old file or the new one. Loading checks
+/// size, magic, version, header and both body checksums before it returns an index.
+enum IndexFile {
+    static let magic: [UInt8] = Array("MATCHDIX".utf8)
+    static let version: UInt32 = 1
+    static let headerSize = 64
+    static let trailerSize = 16
+    /// Bytes per buffered write.
+    static let ioBlock = 1 << 22
+
+    static func expectedSize(count: UInt64, dimension: UInt64) -> UInt64? {
+        let (ids, o1) = count.multipliedReportingOverflow(by: 8)
+        let (vec, o2) = count.multipliedReportingOverflow(by: dimension)
+        let (vecBytes, o3) = vec.multipliedReportingOverflow(by: 4)
+        let (sum, o4) = ids.addingReportingOverflow(vecBytes)
+        let (total, o5) = sum.addingReportingOverflow(UInt64(headerSize + trailerSize))
+        return o1 || o2 || o3 || o4 || o5 ? nil : total
+    }
+
+    // MARK: Save
+
+    static func save(_ snapshot: IndexSnapshot, to path: String) throws(MatcherError) {
+        let temp = path + ".tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw .io(path: temp, operation: "create", errno: errno) }
+        var ok = false
+        defer {
+            if !ok {
+                close(fd)
+                unlink(temp)
+            }
+        }
+        var writer = BufferedWriter(fd: fd, path: temp)
+        defer { writer.release() }
+
+        var header = [UInt8](repeating: 0, count: headerSize)
+        header.replaceSubrange(0..<8, with: magic)
+        put(&header, 8, UInt64(version) | UInt64(snapshot.metric == .cosine ? 1 : 0) << 32)
+        put(&header, 16, UInt64(UInt32(snapshot.dimension)))
+        put(&header, 24, UInt64(snapshot.count))
+        put(&header, 32, headerChecksum(header))
+        try writer.write(header, checksum: false)
+
+        try writer.beginSection()
+        try forEachLiveRun(snapshot) { chunk, start, n throws(MatcherError) in
+            try writer.write(chunk.ids + start, count: n * 8, checksum: true)
+        }
+        let idSum = try writer.endSection()
+        try writer.beginSection()
+        try forEachLiveRun(snapshot) { chunk, start, n throws(MatcherError) in
+            try writer.write(chunk.row(start), count: n * snapshot.dimension * 4, checksum: true)
+        }
+        let vectorSum = try writer.endSection()
+        var trailer = [UInt8](repeating: 0, count: trailerSize)
+        put(&trailer, 0, idSum)
+        put(&trailer, 8, vectorSum)
+        try writer.write(trailer, checksum: false)
+        try writer.flush()
+
+        guard fsync(fd) == 0 else { throw .io(path: temp, operation: "fsync", errno: errno) }
+        guard close(fd) == 0 else {
+            ok = true // fd is closed either way
+            unlink(temp)
+            throw .io(path: temp, operation: "close", errno: errno)
+        }
+        ok = true
+        guard rename(temp, path) == 0 else {
+            let e = errno
+            unlink(temp)
+            throw .io(path: path, operation: "rename", errno: e)
+        }
+        let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY)
+        if dfd >= 0 {
+            _ = fsync(dfd)
+            close(dfd)
+        }
+    }
+
+    /// Calls `body` with each maximal run of consecutive live rows inside one chunk.
+    private static func forEachLiveRun(_ s: IndexSnapshot,
+                                       _ body: (RowChunk, Int, Int) throws(MatcherError) -> Void) throws(MatcherError) {
+        var r = 0
+        while r < s.rowCount {
+            if !s.isLive(RowID(r)) {
+                r += 1
+                continue
+            }
+            let c = r / FlatIndex.chunkRows
+            let chunkEnd = min(s.rowCount, (c + 1) * FlatIndex.chunkRows)
+            var end = r + 1
+            while end < chunkEnd && s.isLive(RowID(end)) { end += 1 }
+            try body(s.chunks[c], r % FlatIndex.chunkRows, end - r)
+            r = end
+        }
+    }
+
+    /// The checksum of a header with its checksum field zeroed.
+    private static func headerChecksum(_ header: [UInt8]) -> UInt64 {
+        var h = header
+        put(&h, 32, 0)
+        var sum = Checksum()
+        h.withUnsafeBytes { sum.update($0.baseAddress!, count: headerSize) }
+        return sum.value
+    }
+
+    private static func put(_ bytes: inout [UInt8], _ offset: Int, _ value: UInt64) {
+        for i in 0..<8 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) }
+    }
+
+    private static func get(_ bytes: [UInt8], _ offset: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(bytes[offset + i]) << UInt64(8 * i) }
+        return v
+    }
+
+    // MARK: Load
+
+    static func load(from path: String) throws(MatcherError) -> WriterState {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io(path: path, operation: "stat", errno: errno) }
+        let fileSize = UInt64(st.st_size)
+        guard fileSize >= UInt64(headerSize) else {
+            throw .fileTruncated(path: path, expectedBytes: UInt64(headerSize + trailerSize), actualBytes: fileSize)
+        }
+        var header = [UInt8](repeating: 0, count: headerSize)
+        try readFully(fd, into: &header, path: path)
+        guard Array(header[0..<8]) == magic else { throw .fileCorrupt(path: path, reason: "bad magic: not a matchd index file") }
+        let version = UInt32(truncatingIfNeeded: get(header, 8))
+        guard version == Self.version else {
+            throw .unsupportedFileVersion(path: path, found: version, supported: Self.version)
+        }
+        guard headerChecksum(header) == get(header, 32) else { throw .fileCorrupt(path: path, reason: "header checksum mismatch") }
+        let metricCode = UInt32(truncatingIfNeeded: get(header, 8) >> 32)
+        guard metricCode <= 1 else { throw .fileCorrupt(path: path, reason: "unknown metric \(metricCode)") }
+        let dimension = Int(UInt32(truncatingIfNeeded: get(header, 16)))
+        guard dimension >= 1 && dimension <= FlatIndex.maxDimension else {
+            throw .fileCorrupt(path: path, reason: "dimension \(dimension) out of range")
+        }
+        let count = get(header, 24)
+        guard let expected = expectedSize(count: count, dimension: UInt64(dimension)) else {
+            throw .fileCorrupt(path: path, reason: "row count \(count) out of range")
+        }
+        guard fileSize >= expected else { throw .fileTruncated(path: path, expectedBytes: expected, actualBytes: fileSize) }
+        guard fileSize == expected else {
+            throw .fileCorrupt(path: path, reason: "\(fileSize - expected) unexpected bytes after the index")
+        }
+        let n = Int(count)
+        var state = WriterState(dimension: dimension, metric: metricCode == 1 ? .cosine : .innerProduct)
+
+        var ids = [UInt64](repeating: 0, count: n)
+        var idSum = Checksum()
+        try readFully(fd, into: &ids, path: path)
+        ids.withUnsafeBytes { b in if n > 0 { idSum.update(b.baseAddress!, count: n * 8) } }
+        var vectorSum = Checksum()
+        var loaded = 0
+        while loaded < n {
+            let rows = min(FlatIndex.chunkRows, n - loaded)
+            let chunk = RowChunk(capacity: FlatIndex.chunkRows, dimension: dimension)
+            let bytes = rows * dimension * 4
+            try readFully(fd, chunk.vectors, bytes, path: path)
+            vectorSum.update(chunk.vectors, count: bytes)
+            ids.withUnsafeBufferPointer { chunk.ids.update(from: $0.baseAddress! + loaded, count: rows) }
+            state.adopt(chunk: chunk, rows: rows)
+            loaded += rows
+        }
+        var trailer = [UInt8](repeating: 0, count: trailerSize)
+        try readFully(fd, into: &trailer, path: path)
+        guard idSum.value == get(trailer, 0) else { throw .fileCorrupt(path: path, reason: "id checksum mismatch") }
+        guard vectorSum.value == get(trailer, 8) else { throw .fileCorrupt(path: path, reason: "vector checksum mismatch") }
+        if let duplicate = state.indexIDs(ids) {
+            throw .fileCorrupt(path: path, reason: "id \(duplicate) appears twice")
+        }
+        return state
+    }
+
+    /// Reads exactly `count` bytes or throws.
+    /// - Warning: `buffer` is written during the call only.
+    private static func readFully(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int,
+                                  path: String) throws(MatcherError) {
+        let (done, error) = readLoop(fd, buffer, count)
+        if let error { throw .io(path: path, operation: "read", errno: error) }
+        if done < count { throw .fileTruncated(path: path, expectedBytes: UInt64(count), actualBytes: UInt64(done)) }
+    }
+
+    /// Fills `array` from the file or throws.
+    private static func readFully<T>(_ fd: Int32, into array: inout [T], path: String) throws(MatcherError) {
+        let count = array.count * MemoryLayout<T>.stride
+        let (done, error) = array.withUnsafeMutableBytes { b in
+            count == 0 ? (0, nil) : readLoop(fd, b.baseAddress!, count)
+        }
+        if let error { throw .io(path: path, operation: "read", errno: error) }
+        if done < count { throw .fileTruncated(path: path, expectedBytes: UInt64(count), actualBytes: UInt64(done)) }
+    }
+
+    /// `read(2)` until `count` bytes, end of file, or an error (its errno).
+    private static func readLoop(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> (Int, Int32?) {
+        var done = 0
+        while done < count {
+            let r = read(fd, buffer + done, min(count - done, ioBlock * 4))
+            if r < 0 {
+                if errno == EINTR { continue }
+                return (done, errno)
+            }
+            if r == 0 { break }
+            done += r
+        }
+        return (done, nil)
+    }
+}
+
+/// Buffers writes into `IndexFile.ioBlock` bytes, checksumming each section as it goes.
+private struct BufferedWriter {
+    let fd: Int32
+    let path: String
+    private let buffer: UnsafeMutableRawPointer
+    private var filled = 0
+    private var sum = Checksum()
+    private var summing = false
+
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+        buffer = .allocate(byteCount: IndexFile.ioBlock, alignment: 64)
+    }
+
+    func release() { buffer.deallocate() }
+
+    mutating func beginSection() throws(MatcherError) {
+        try flush()
+        sum = Checksum()
+        summing = true
+    }
+
+    mutating func endSection() throws(MatcherError) -> UInt64 {
+        try flush()
+        summing = false
+        return sum.value
+    }
+
+    mutating func write(_ bytes: [UInt8], checksum: Bool) throws(MatcherError) {
+        let n = bytes.count
+        precondition(n <= IndexFile.ioBlock)
+        if filled + n > IndexFile.ioBlock { try flush() }
+        bytes.withUnsafeBytes { (buffer + filled).copyMemory(from: $0.baseAddress!, byteCount: n) }
+        filled += n
+    }
+
+    /// - Warning: `bytes` is read during the call only.
+    mutating func write(_ bytes: UnsafeRawPointer, count: Int, checksum: Bool) throws(MatcherError) {
+        precondition(checksum == summing)
+        var done = 0
+        while done < count {
+            let n = min(count - done, IndexFile.ioBlock - filled)
+            (buffer + filled).copyMemory(from: bytes + done, byteCount: n)
+            filled += n
+            done += n
+            if filled == IndexFile.ioBlock { try flush() }
+        }
+    }
+
+    /// Writes the buffer out. Only the last flush of a section may be a partial block, which
+    /// keeps `Checksum.update` calls on 32-byte multiples.
+    mutating func flush() throws(MatcherError) {
+        if summing { sum.update(buffer, count: filled) }
+        var done = 0
+        while done < filled {
+            let w = systemWrite(fd, buffer + done, filled - done)
+            if w < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, operation: "write", errno: errno)
+            }
+            done += w
+        }
+        filled = 0
+    }
+}
+
+/// `write(2)`, named apart from `BufferedWriter.write`.
+private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, bytes, count)
+}

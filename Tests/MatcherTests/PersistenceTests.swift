@@ -1,0 +1,115 @@
+import Foundation
+@testable import Matcher
+import TestSupport
+import Testing
+
+struct PersistenceTests {
+    @Test("save then load gives the same rows, ids, metric and answers", arguments: [Metric.innerProduct, .cosine])
+    func roundTrip(metric: Metric) throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let twin = try Twin.make(n: 9000, d: 13, metric: metric, integers: false, seed: 5)
+        twin.index.delete(ids: twin.ids.prefix(100)) // tombstones are not saved
+        let path = dir.appendingPathComponent("index.mvec").path
+        try twin.index.save(to: path)
+        let loaded = try FlatIndex.load(from: path)
+        #expect(loaded.metric == metric && loaded.dimension == 13 && loaded.count == 8900)
+        var rng = SplitMix64(seed: 6)
+        for _ in 0..<5 {
+            let q = rng.gaussianVector(13)
+            #expect(try loaded.snapshot.search(q, k: 50) == twin.index.snapshot.search(q, k: 50))
+        }
+        #expect(loaded.contains(twin.ids[200]) && !loaded.contains(twin.ids[0]))
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(files == ["index.mvec"], "no temporary file left behind")
+        // A loaded index takes further writes.
+        try loaded.upsert(id: twin.ids[0], vector: [Float](repeating: 1, count: 13))
+        #expect(loaded.count == 8901)
+    }
+
+    @Test("an empty index round-trips")
+    func empty() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("e.mvec").path
+        try FlatIndex(dimension: 4, metric: .cosine).save(to: path)
+        let loaded = try FlatIndex.load(from: path)
+        #expect(loaded.count == 0 && loaded.dimension == 4 && loaded.metric == .cosine)
+    }
+
+    /// Every truncation length and single flipped bits across header, ids, vectors and trailer:
+    /// each gives a typed error, never a crash or a silently different index.
+    @Test("truncated, corrupt and foreign files give typed errors")
+    func damage() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let twin = try Twin.make(n: 50, d: 3, metric: .innerProduct, integers: true, seed: 8)
+        let path = dir.appendingPathComponent("i.mvec").path
+        try twin.index.save(to: path)
+        let good = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(good.count == 64 + 50 * 8 + 50 * 3 * 4 + 16)
+        let bad = dir.appendingPathComponent("bad.mvec").path
+
+        for length in stride(from: 0, to: good.count, by: 7) {
+            try good.prefix(length).write(to: URL(fileURLWithPath: bad))
+            #expect(throws: MatcherError.self) { _ = try FlatIndex.load(from: bad) }
+            do { _ = try FlatIndex.load(from: bad) } catch {
+                #expect(error.code == "matcher.file_truncated" || (length < 64 && error.code == "matcher.file_corrupt"),
+                        "length \(length): \(error)")
+            }
+        }
+        for offset in stride(from: 0, to: good.count, by: 5) {
+            var data = good
+            data[offset] ^= 0x10
+            try data.write(to: URL(fileURLWithPath: bad))
+            do {
+                _ = try FlatIndex.load(from: bad)
+                Issue.record("flipped bit at \(offset) went unnoticed")
+            } catch {
+                #expect(["matcher.file_corrupt", "matcher.unsupported_file_version", "matcher.file_truncated"].contains(error.code),
+                        "offset \(offset): \(error)")
+            }
+        }
+        var versioned = good
+        versioned[8] = 9
+        try versioned.write(to: URL(fileURLWithPath: bad))
+        #expect(throws: MatcherError.unsupportedFileVersion(path: bad, found: 9, supported: 1)) { _ = try FlatIndex.load(from: bad) }
+        try (good + Data([0])).write(to: URL(fileURLWithPath: bad))
+        #expect(throws: MatcherError.fileCorrupt(path: bad, reason: "1 unexpected bytes after the index")) { _ = try FlatIndex.load(from: bad) }
+        try Data("not an index at all, just some text padding it out to beyond sixty-four bytes....".utf8)
+            .write(to: URL(fileURLWithPath: bad))
+        #expect(throws: MatcherError.fileCorrupt(path: bad, reason: "bad magic: not a matchd index file")) { _ = try FlatIndex.load(from: bad) }
+        #expect(throws: MatcherError.self) { _ = try FlatIndex.load(from: dir.appendingPathComponent("missing").path) }
+    }
+
+    @Test("saving over an existing file replaces it whole")
+    func atomicReplace() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("i.mvec").path
+        let index = try FlatIndex(dimension: 2, metric: .innerProduct)
+        try index.upsert(id: 1, vector: [1, 2])
+        try index.save(to: path)
+        try index.upsert(id: 2, vector: [3, 4])
+        try index.save(to: path)
+        #expect(try FlatIndex.load(from: path).count == 2)
+        #expect(throws: MatcherError.self) { try index.save(to: dir.appendingPathComponent("no/such/dir/i.mvec").path) }
+    }
+
+    @Test("the checksum is independent of how bytes are split into 32-byte-multiple updates")
+    func checksumSplits() {
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 37) }
+        bytes.withUnsafeBytes { b in
+            var whole = Checksum()
+            whole.update(b.baseAddress!, count: 1000)
+            var parts = Checksum()
+            parts.update(b.baseAddress!, count: 320)
+            parts.update(b.baseAddress! + 320, count: 640)
+            parts.update(b.baseAddress! + 960, count: 40)
+            #expect(whole.value == parts.value)
+            var shorter = Checksum()
+            shorter.update(b.baseAddress!, count: 999)
+            #expect(shorter.value != whole.value)
+        }
+    }
+}
