@@ -41,5 +41,7 @@ let package = Package(
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "MatcherTests", dependencies: ["Matcher", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "Matcher", "TestSupport"],
+                    swiftSettings: swiftSettings),
     ]
 )

@@ -1,0 +1,2 @@
+import Embeddings
+import Testing

@@ -1,0 +1,44 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// matchd's benchmarks: `cd benchmarks && swift package benchmark` (see README.md here).
+let package = Package(
+    name: "matchd-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "matchd", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "MatcherBench",
+            dependencies: [
+                .product(name: "Matcher", package: "matchd"),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            path: "Benchmarks/MatcherBench",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "EmbeddingsBench",
+            dependencies: [
+                .product(name: "Embeddings", package: "matchd"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/EmbeddingsBench",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The Matcher side of the FAISS comparison (benchmarks/compare/compare.py runs it).
+        .executableTarget(
+            name: "matcher-compare",
+            dependencies: [
+                .product(name: "Matcher", package: "matchd"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "compare/MatcherCompare"
+        ),
+    ]
+)
