@@ -31,6 +31,7 @@ public final class FlatIndex: Sendable {
     /// - Throws: `.invalidDimension` outside `1...maxDimension`.
     public init(dimension: Int, metric: Metric) throws(MatcherError) {
         guard dimension >= 1 && dimension <= Self.maxDimension else { throw .invalidDimension(dimension) }
+        BLASKernel.useMatcherThreading()
         self.dimension = dimension
         self.metric = metric
         var state = WriterState(dimension: dimension, metric: metric)
@@ -40,6 +41,7 @@ public final class FlatIndex: Sendable {
 
     /// An index holding exactly the live rows of `snapshot` (used by loading).
     init(restoring state: consuming WriterState) {
+        BLASKernel.useMatcherThreading()
         dimension = state.dimension
         metric = state.metric
         current = Mutex(state.snapshot())

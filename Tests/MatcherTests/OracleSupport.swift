@@ -87,6 +87,9 @@ let searchConfigurations: [(String, SearchTuning)] = [
     ("blockScan", SearchTuning(path: .blockScan)),
     ("sgemv", SearchTuning(path: .blockScan, singleQueryKernel: .sgemv)),
     ("sgemm", SearchTuning(path: .blockScan, singleQueryKernel: .sgemm)),
+    ("1 thread", SearchTuning(threads: 1)),
     ("2 threads", SearchTuning(threads: 2)),
+    ("queries × rows tiles", SearchTuning(rowsByQueriesUpTo: 0)),
+    ("rows × queries tiles", SearchTuning(queryTile: 5, rowsByQueriesUpTo: .max)),
     ("small tiles", SearchTuning(threads: 3, rowBlock: 64, rowTile: 64, queryTile: 3)),
 ]

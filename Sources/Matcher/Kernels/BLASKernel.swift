@@ -15,6 +15,17 @@ enum BLASKernel {
                     queries, blasint(d), rows, blasint(d), 0.0, out, blasint(rowCount))
     }
 
+    /// `out[r × queryCount + q] = ⟨queries[q], rows[r]⟩`: the same product laid out rows × queries
+    /// (rows are OpenBLAS's M), one `cblas_sgemm`.
+    /// - Precondition and warning as `scoreTile`; `out` holds `rowCount × queryCount`.
+    @inline(__always)
+    static func scoreTileRowsMajor(queries: UnsafePointer<Float>, queryCount: Int, rows: UnsafePointer<Float>,
+                                   rowCount: Int, dimension d: Int, into out: UnsafeMutablePointer<Float>) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+                    blasint(rowCount), blasint(queryCount), blasint(d), 1.0,
+                    rows, blasint(d), queries, blasint(d), 0.0, out, blasint(queryCount))
+    }
+
     /// `out[r] = ⟨query, rows[r]⟩`: one row-major `cblas_sgemv`.
     /// - Precondition and warning as `scoreTile`.
     @inline(__always)
@@ -23,6 +34,12 @@ enum BLASKernel {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(rowCount), blasint(d), 1.0,
                     rows, blasint(d), query, 1, 0.0, out, 1)
     }
+
+    /// Sets OpenBLAS to one thread, once per process: matchd splits rows across its own workers
+    /// instead (measured faster at every batch size; see `SearchTuning`), and two levels of
+    /// threads would oversubscribe the cores. Called when the first index is created.
+    static func useMatcherThreading() { _ = singleThreaded }
+    private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
 
     /// OpenBLAS's own thread count (process-wide).
     static var threads: Int {
@@ -35,5 +52,30 @@ enum BLASKernel {
         let config = openblas_get_config().map { String(cString: $0) } ?? "?"
         let core = openblas_get_corename().map { String(cString: $0) } ?? "?"
         return "\(config) (core \(core))"
+    }
+}
+
+/// The machine's `sgemm` throughput on a given shape, for the "share of peak" figures.
+@_spi(Tuning) public enum BLASPeak {
+    /// Best GFLOP/s of `repetitions` runs of C(m×n) = A(m×k)·Bᵀ(n×k), the search's tile shape.
+    public static func sgemm(m: Int, n: Int, k: Int, repetitions: Int) -> Double {
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: n * k)
+        let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+        defer {
+            a.deallocate()
+            b.deallocate()
+            c.deallocate()
+        }
+        for i in 0..<(m * k) { a[i] = Float(i % 7) * 0.1 }
+        for i in 0..<(n * k) { b[i] = Float(i % 5) * 0.1 }
+        c.initialize(repeating: 0, count: m * n)
+        var best = Double.infinity
+        for _ in 0..<max(1, repetitions) {
+            let t0 = ContinuousClock.now
+            BLASKernel.scoreTile(queries: a, queryCount: m, rows: b, rowCount: n, dimension: k, into: c)
+            best = min(best, (ContinuousClock.now - t0).seconds)
+        }
+        return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
     }
 }

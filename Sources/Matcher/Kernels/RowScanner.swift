@@ -27,6 +27,7 @@ struct RowScanner {
         defer { scores.deallocate() }
         let cursor = cursors?[0] ?? nil
         let kernel = tuning.singleQueryKernel
+        var watch = Stopwatch(enabled: tuning.profile != nil)
         var r = rows.lowerBound
         while r < rows.upperBound {
             let m = min(block, rows.upperBound - r)
@@ -38,14 +39,18 @@ struct RowScanner {
                 continue
             }
             let base = UnsafePointer(chunk.row(offset))
+            watch.lap()
             switch kernel {
             case .simd: DotKernel.scores(query: queries, rows: base, rowCount: m, dimension: d, into: scores)
             case .sgemv: BLASKernel.scoreRows(query: queries, rows: base, rowCount: m, dimension: d, into: scores)
             case .sgemm: BLASKernel.scoreTile(queries: queries, queryCount: 1, rows: base, rowCount: m, dimension: d, into: scores)
             }
+            watch.lap(scoring: true, rows: m)
             Self.merge(scores: scores, count: m, ids: chunk.ids + offset, mask: words, cursor: cursor, into: &heap)
+            watch.lap(scoring: false)
             r += m
         }
+        watch.report(to: tuning.profile)
     }
 
     /// - Precondition: `rows` starts on a multiple of `tuning.rowTile`.
@@ -55,6 +60,7 @@ struct RowScanner {
         let qTile = min(tuning.queryTile, queryCount)
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: qTile * tile)
         defer { scores.deallocate() }
+        var watch = Stopwatch(enabled: tuning.profile != nil)
         var r = rows.lowerBound
         while r < rows.upperBound {
             let m = min(tile, rows.upperBound - r)
@@ -65,19 +71,11 @@ struct RowScanner {
                 r += m
                 continue
             }
-            var q0 = 0
-            while q0 < queryCount {
-                let qm = min(qTile, queryCount - q0)
-                BLASKernel.scoreTile(queries: queries + q0 * d, queryCount: qm, rows: chunk.row(offset),
-                                     rowCount: m, dimension: d, into: scores)
-                for qi in 0..<qm {
-                    Self.merge(scores: scores + qi * m, count: m, ids: chunk.ids + offset, mask: words,
-                               cursor: cursors?[q0 + qi] ?? nil, into: &heaps[q0 + qi])
-                }
-                q0 += qm
-            }
+            scoreAndMerge(rows: chunk.row(offset), ids: chunk.ids + offset, count: m, mask: words,
+                          scores: scores, heaps: heaps, watch: &watch)
             r += m
         }
+        watch.report(to: tuning.profile)
     }
 
     /// - Precondition: `mask` is non-nil (a gather needs an allow-list); `rows` starts on a multiple of 64.
@@ -108,18 +106,11 @@ struct RowScanner {
             scores.deallocate()
         }
         var filled = 0
+        var watch = Stopwatch(enabled: tuning.profile != nil)
+        defer { watch.report(to: tuning.profile) }
         func flush() {
-            var q0 = 0
-            while q0 < queryCount {
-                let qm = min(qTile, queryCount - q0)
-                BLASKernel.scoreTile(queries: queries + q0 * d, queryCount: qm, rows: gathered, rowCount: filled,
-                                     dimension: d, into: scores)
-                for qi in 0..<qm {
-                    Self.merge(scores: scores + qi * filled, count: filled, ids: gatheredIDs, mask: nil,
-                               cursor: cursors?[q0 + qi] ?? nil, into: &heaps[q0 + qi])
-                }
-                q0 += qm
-            }
+            scoreAndMerge(rows: gathered, ids: gatheredIDs, count: filled, mask: nil,
+                          scores: scores, heaps: heaps, watch: &watch)
             filled = 0
         }
         forEachAllowed(rows: rows, mask: mask) { row in
@@ -131,6 +122,59 @@ struct RowScanner {
             if filled == tile { flush() }
         }
         if filled > 0 { flush() }
+    }
+
+    /// Scores `count` consecutive rows against every query, tile by tile, and merges each
+    /// query's scores into its heap.
+    /// - Warning: Pointers are valid only during the call; nothing is retained.
+    @inline(__always)
+    private func scoreAndMerge(rows: UnsafePointer<Float>, ids: UnsafePointer<UInt64>, count m: Int,
+                               mask words: UnsafePointer<UInt64>?, scores: UnsafeMutablePointer<Float>,
+                               heaps: UnsafeMutableBufferPointer<TopKHeap>, watch: inout Stopwatch) {
+        let qTile = min(tuning.queryTile, queryCount)
+        let layout: SearchTuning.TileLayout = queryCount <= tuning.rowsByQueriesUpTo ? .rowsByQueries : .queriesByRows
+        var q0 = 0
+        while q0 < queryCount {
+            let qm = min(qTile, queryCount - q0)
+            watch.lap()
+            switch layout {
+            case .queriesByRows:
+                BLASKernel.scoreTile(queries: queries + q0 * d, queryCount: qm, rows: rows, rowCount: m,
+                                     dimension: d, into: scores)
+                watch.lap(scoring: true, rows: m * qm)
+                for qi in 0..<qm {
+                    Self.merge(scores: scores + qi * m, count: m, ids: ids, mask: words,
+                               cursor: cursors?[q0 + qi] ?? nil, into: &heaps[q0 + qi])
+                }
+            case .rowsByQueries:
+                BLASKernel.scoreTileRowsMajor(queries: queries + q0 * d, queryCount: qm, rows: rows, rowCount: m,
+                                              dimension: d, into: scores)
+                watch.lap(scoring: true, rows: m * qm)
+                for qi in 0..<qm {
+                    Self.mergeStrided(scores: scores + qi, stride: qm, count: m, ids: ids, mask: words,
+                                      cursor: cursors?[q0 + qi] ?? nil, into: &heaps[q0 + qi])
+                }
+            }
+            watch.lap(scoring: false)
+            q0 += qm
+        }
+    }
+
+    /// As `merge`, over `scores[0], scores[stride], …`.
+    @inline(__always)
+    static func mergeStrided(scores: UnsafePointer<Float>, stride: Int, count: Int, ids: UnsafePointer<UInt64>,
+                             mask: UnsafePointer<UInt64>?, cursor: SearchCursor?, into heap: inout TopKHeap) {
+        var j = 0
+        while j < count {
+            let s = scores[j &* stride]
+            if s >= heap.threshold {
+                if mask == nil || mask![j >> 6] & (1 << UInt64(j & 63)) != 0 {
+                    let id = ids[j]
+                    if cursor == nil || ranksBefore(cursor!.score, cursor!.id, s, id) { heap.offer(score: s, id: id) }
+                }
+            }
+            j &+= 1
+        }
     }
 
     /// Calls `body` with each allowed row in `rows` (every row when `mask` is nil), ascending.
@@ -189,5 +233,35 @@ struct RowScanner {
             consider(i)
             i &+= 1
         }
+    }
+}
+
+/// Splits a worker's time into scoring and merging when profiling is on; free otherwise.
+private struct Stopwatch {
+    let enabled: Bool
+    private var last = ContinuousClock.now
+    private var scoring = Duration.zero
+    private var merging = Duration.zero
+    private var rows = 0
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    /// Ends the current interval: counts it as scoring, merging, or (nil) neither.
+    @inline(__always)
+    mutating func lap(scoring isScoring: Bool? = nil, rows scored: Int = 0) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        switch isScoring {
+        case true?: scoring += now - last
+        case false?: merging += now - last
+        case nil: break
+        }
+        rows += scored
+        last = now
+    }
+
+    func report(to profile: SearchProfile?) {
+        guard enabled, let profile else { return }
+        profile.add(scoring: scoring, merging: merging, rows: rows)
     }
 }

@@ -1,8 +1,15 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
 /// The knobs of exact search, each set to the value its measurement chose.
 ///
 /// Benchmarks and the FAISS comparison override them through `@_spi(Tuning)` to measure the
 /// alternatives side by side; the service uses `.default`.
-@_spi(Tuning) public struct SearchTuning: Sendable, Hashable {
+@_spi(Tuning) public struct SearchTuning: Sendable {
     /// How a block of rows is scored against one query.
     public enum SingleQueryKernel: String, Sendable, Hashable, CaseIterable {
         /// `DotKernel`: Swift SIMD, four rows per query load.
@@ -11,6 +18,14 @@
         case sgemv
         /// OpenBLAS `sgemm` with one query row.
         case sgemm
+    }
+
+    /// How a batch tile's scores are laid out: which operand is OpenBLAS's M.
+    public enum TileLayout: String, Sendable, CaseIterable {
+        /// queries × rows: each query's scores contiguous (merged 16 at a time).
+        case queriesByRows
+        /// rows × queries: rows are M, queries N (merged with a stride).
+        case rowsByQueries
     }
 
     /// Which scan a search runs.
@@ -32,26 +47,37 @@
     public var rowTile: Int
     /// Queries per `sgemm` tile in batch search.
     public var queryTile: Int
+    /// Batches up to this many queries use `.rowsByQueries` tiles, larger ones `.queriesByRows`.
+    public var rowsByQueriesUpTo: Int
     /// Filters allowing less than this fraction of rows take the gather path (one query).
     public var gatherBelowDensity: Double
     /// The same crossover for batches of queries.
     public var batchGatherBelowDensity: Double
 
-    public init(threads: Int = 1, path: Path? = nil, singleQueryKernel: SingleQueryKernel = .simd,
-                rowBlock: Int = 256, rowTile: Int = 1024, queryTile: Int = 1024,
-                gatherBelowDensity: Double = 0.25, batchGatherBelowDensity: Double = 0.10) {
+    /// When set, workers add the time they spend scoring and merging to it.
+    public var profile: SearchProfile?
+
+    public init(threads: Int = SearchTuning.availableCores, path: Path? = nil, singleQueryKernel: SingleQueryKernel = .simd,
+                rowBlock: Int = 256, rowTile: Int = 1024, queryTile: Int = 1024, rowsByQueriesUpTo: Int = 16,
+                gatherBelowDensity: Double = 0.2, batchGatherBelowDensity: Double = 0.85,
+                profile: SearchProfile? = nil) {
         self.threads = threads
         self.path = path
         self.singleQueryKernel = singleQueryKernel
         self.rowBlock = rowBlock
         self.rowTile = rowTile
         self.queryTile = queryTile
+        self.rowsByQueriesUpTo = rowsByQueriesUpTo
         self.gatherBelowDensity = gatherBelowDensity
         self.batchGatherBelowDensity = batchGatherBelowDensity
+        self.profile = profile
     }
 
     /// The measured defaults.
     public static let `default` = SearchTuning()
+
+    /// Online processors: the default worker count.
+    public static let availableCores: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     func validated() -> SearchTuning {
         var t = self
@@ -65,6 +91,35 @@
         t.rowTile = tileSize(rowTile)
         t.queryTile = max(1, queryTile)
         return t
+    }
+}
+
+/// Time spent in the scoring kernels versus heap merging, summed over workers, for reports
+/// ("at Q ≥ 256, scoring runs at ≥ 85 % of the `sgemm` peak").
+@_spi(Tuning) public final class SearchProfile: Sendable {
+    public struct Totals: Sendable {
+        public var scoringSeconds = 0.0
+        public var mergingSeconds = 0.0
+        public var scoredRows = 0
+        public init() {}
+    }
+    private let totals = Mutex(Totals())
+    public init() {}
+    public var value: Totals { totals.withLock { $0 } }
+    public func reset() { totals.withLock { $0 = Totals() } }
+    func add(scoring: Duration, merging: Duration, rows: Int) {
+        totals.withLock {
+            $0.scoringSeconds += scoring.seconds
+            $0.mergingSeconds += merging.seconds
+            $0.scoredRows += rows
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, a) = components
+        return Double(s) + Double(a) * 1e-18
     }
 }
 

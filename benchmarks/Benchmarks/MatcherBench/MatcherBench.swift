@@ -1,0 +1,5 @@
+import Benchmark
+@_spi(Tuning) import Matcher
+
+let benchmarks: @Sendable () -> Void = {
+}

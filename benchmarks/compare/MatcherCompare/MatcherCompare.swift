@@ -1,0 +1,160 @@
+import ArgumentParser
+import Foundation
+@_spi(Tuning) import Matcher
+
+/// The Matcher side of `compare.py`: loads the same raw float32 files FAISS reads, measures
+/// search, the read bandwidth over the same bytes and the `sgemm` peak, and prints JSON.
+@main
+struct MatcherCompare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "matcher-compare",
+        abstract: "Measure Matcher on raw float32 data for the FAISS comparison.",
+        subcommands: [Search.self, Limits.self, Tune.self])
+}
+
+struct DataOptions: ParsableArguments {
+    @Option(help: "Database rows: raw little-endian float32, n × d.") var base: String
+    @Option(help: "Queries: raw little-endian float32, q × d.") var queries: String
+    @Option(help: "Dimension.") var dimension: Int
+
+    func load() throws -> (base: [Float], queries: [Float]) {
+        (try readFloats(base), try readFloats(queries))
+    }
+}
+
+func readFloats(_ path: String) throws -> [Float] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+}
+
+/// Builds an inner-product index over `base` with ids 0..<n (rows are already normalised).
+func buildIndex(_ base: [Float], dimension d: Int) throws -> FlatIndex {
+    let index = try FlatIndex(dimension: d, metric: .innerProduct)
+    let n = base.count / d
+    var start = 0
+    while start < n {
+        let end = min(n, start + 65_536)
+        let ids = (start..<end).map { UInt64($0) }
+        let rows = (start..<end).map { Array(base[($0 * d)..<(($0 + 1) * d)]) }
+        try index.upsert(ids: ids, vectors: rows)
+        start = end
+    }
+    return index
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let t0 = ContinuousClock.now
+    try body()
+    return (ContinuousClock.now - t0).seconds
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, a) = components
+        return Double(s) + Double(a) * 1e-18
+    }
+}
+
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+struct Search: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Time exact top-k for batches of queries.")
+    @OptionGroup var data: DataOptions
+    @Option(help: "k.") var k = 10
+    @Option(help: "Batch sizes, comma-separated.") var batches = "1,16,256,4096"
+    @Option(help: "Worker threads (OpenBLAS is set to 1 thread unless --blas-threads).") var threads = 1
+    @Option(help: "OpenBLAS threads.") var blasThreads = 1
+    @Option(help: "Single queries to time (median reported).") var singles = 20
+    @Option(help: "Repetitions per batch size (best reported).") var repetitions = 2
+    @Option(help: "Write the top-k ids of every query here (uint64, q × k), for the agreement check.") var idsOut: String?
+
+    struct Result: Encodable {
+        var batch: Int
+        var seconds: Double
+        var queriesPerSecond: Double
+        var scoringSeconds: Double
+        var mergingSeconds: Double
+        var scoringGFLOPS: Double
+    }
+
+    func run() throws {
+        let (base, queries) = try data.load()
+        let d = data.dimension
+        let n = base.count / d, q = queries.count / d
+        BLASThreads.count = blasThreads
+        let index = try buildIndex(base, dimension: d)
+        let snapshot = index.snapshot
+        var results = [Result]()
+        for batch in batches.split(separator: ",").compactMap({ Int($0) }) where batch <= q {
+            let profile = SearchProfile()
+            let tuning = SearchTuning(threads: threads, profile: profile)
+            if batch == 1 {
+                var times = [Double]()
+                for i in 0..<min(singles, q) {
+                    let query = Array(queries[(i * d)..<((i + 1) * d)])
+                    times.append(try seconds { _ = try snapshot.search(query, k: k, filter: nil, after: nil, tuning: tuning) })
+                }
+                times.sort()
+                let median = times[times.count / 2]
+                let p = profile.value
+                let count = Double(times.count)
+                results.append(Result(batch: 1, seconds: median, queriesPerSecond: 1 / median,
+                                      scoringSeconds: p.scoringSeconds / count, mergingSeconds: p.mergingSeconds / count,
+                                      scoringGFLOPS: 2 * Double(n) * Double(d) / (p.scoringSeconds / count) / 1e9))
+            } else {
+                let matrix = try Matrix(rows: batch, columns: d, values: Array(queries[0..<(batch * d)]))
+                var best = Double.infinity
+                var bestProfile = SearchProfile.Totals()
+                for _ in 0..<repetitions {
+                    profile.reset()
+                    let t = try seconds { _ = try snapshot.search(queries: matrix, k: k, filter: nil, tuning: tuning) }
+                    if t < best {
+                        best = t
+                        bestProfile = profile.value
+                    }
+                }
+                // Workers run in parallel: per-worker time sums are divided by the thread count.
+                let scoring = bestProfile.scoringSeconds / Double(threads)
+                results.append(Result(batch: batch, seconds: best, queriesPerSecond: Double(batch) / best,
+                                      scoringSeconds: scoring, mergingSeconds: bestProfile.mergingSeconds / Double(threads),
+                                      scoringGFLOPS: 2 * Double(batch) * Double(n) * Double(d) / scoring / 1e9))
+            }
+        }
+        if let idsOut {
+            let matrix = try Matrix(rows: q, columns: d, values: queries)
+            let hits = try snapshot.search(queries: matrix, k: k, filter: nil, tuning: SearchTuning(threads: threads))
+            var flat = [UInt64](repeating: UInt64.max, count: q * k)
+            for (i, row) in hits.enumerated() { for (j, h) in row.enumerated() { flat[i * k + j] = h.id } }
+            try flat.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: idsOut)) }
+        }
+        try printJSON(["n": n, "d": d, "k": k, "threads": threads, "blasThreads": blasThreads])
+        try printJSON(results)
+    }
+}
+
+struct Limits: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Read bandwidth over the database bytes and the sgemm peak.")
+    @OptionGroup var data: DataOptions
+    @Option(help: "Threads for the bandwidth and sgemm measurements.") var threads = 1
+
+    struct Result: Encodable {
+        var readGBps: Double
+        var sgemmTileGFLOPS: Double
+        var sgemmSquareGFLOPS: Double
+        var blas: String
+    }
+
+    func run() throws {
+        let base = try readFloats(data.base)
+        BLASThreads.count = threads
+        let bandwidth = StreamingRead.gigabytesPerSecond(base, threads: threads, repetitions: 5)
+        let tile = BLASPeak.sgemm(m: 4096, n: 1024, k: data.dimension, repetitions: 5)
+        let square = BLASPeak.sgemm(m: 2048, n: 2048, k: 2048, repetitions: 3)
+        try printJSON(Result(readGBps: bandwidth, sgemmTileGFLOPS: tile, sgemmSquareGFLOPS: square,
+                             blas: BLASThreads.configuration))
+    }
+}

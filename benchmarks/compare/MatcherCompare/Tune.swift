@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+@_spi(Tuning) import Matcher
+
+/// Sweeps the design alternatives on seeded random data and prints one table per decision:
+/// single-query kernel and block size, threads, batch tile sizes, and the filter crossover.
+struct Tune: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Measure the alternatives behind SearchTuning's defaults.")
+    @Option(help: "Rows.") var n = 1_000_000
+    @Option(help: "Dimension.") var dimension = 256
+    @Option(help: "k.") var k = 10
+    @Option(help: "Which sweeps: kernel, threads, tiles, crossover (comma-separated).") var sweeps = "kernel,threads,tiles,crossover"
+    @Option(help: "Repetitions (best reported).") var repetitions = 3
+    @Option(help: "Batch sizes for the tile sweep.") var tileBatches = "16,256,4096"
+    @Option(help: "Filter densities for the crossover sweep.") var densities = "0.9,0.8,0.7,0.5,0.3,0.2,0.1,0.05,0.02,0.01"
+
+    func run() throws {
+        let d = dimension
+        var rng = SplitMix(seed: 42)
+        var base = [Float](repeating: 0, count: n * d)
+        for i in 0..<(n * d) { base[i] = rng.nextFloat() - 0.5 }
+        let index = try buildIndex(base, dimension: d)
+        base = []
+        let snapshot = index.snapshot
+        let queries = (0..<4096 * d).map { _ in rng.nextFloat() - 0.5 }
+        let single = Array(queries[0..<d])
+        print("# n=\(n) d=\(d) k=\(k); \(BLASThreads.configuration)")
+
+        func best(_ body: () throws -> Void) rethrows -> Double {
+            var b = Double.infinity
+            for _ in 0..<repetitions { b = min(b, try seconds(body)) }
+            return b
+        }
+        func batch(_ q: Int) throws -> Matrix { try Matrix(rows: q, columns: d, values: Array(queries[0..<(q * d)])) }
+        let wanted = Set(sweeps.split(separator: ",").map(String.init))
+
+        if wanted.contains("kernel") {
+            print("\n## single query: kernel × row block (ms per query, 1 thread)")
+            print("| kernel | block 128 | block 256 | block 512 | block 1024 |")
+            print("|---|---|---|---|---|")
+            BLASThreads.count = 1
+            for kernel in SearchTuning.SingleQueryKernel.allCases {
+                var row = "| \(kernel) |"
+                for block in [128, 256, 512, 1024] {
+                    let t = SearchTuning(threads: 1, singleQueryKernel: kernel, rowBlock: block)
+                    row += String(format: " %.1f |", 1000 * (try best { _ = try snapshot.search(single, k: k, filter: nil, after: nil, tuning: t) }))
+                }
+                print(row)
+            }
+        }
+        if wanted.contains("threads") {
+            print("\n## threads: matchd workers (OpenBLAS 1 thread) vs OpenBLAS threads (ms per batch)")
+            print("| Q | ours 1 / BLAS 1 | ours 2 / BLAS 1 | ours 1 / BLAS 2 |")
+            print("|---|---|---|---|")
+            for q in [1, 16, 256, 4096] {
+                var row = "| \(q) |"
+                for (ours, blas) in [(1, 1), (2, 1), (1, 2)] {
+                    BLASThreads.count = blas
+                    let t = SearchTuning(threads: ours)
+                    let ms: Double
+                    if q == 1 {
+                        ms = 1000 * (try best { _ = try snapshot.search(single, k: k, filter: nil, after: nil, tuning: t) })
+                    } else {
+                        let m = try batch(q)
+                        ms = 1000 * (try best { _ = try snapshot.search(queries: m, k: k, filter: nil, tuning: t) })
+                    }
+                    row += String(format: " %.1f |", ms)
+                }
+                print(row)
+            }
+            BLASThreads.count = 1
+        }
+        if wanted.contains("tiles") {
+            print("\n## batch tiles: row tile × query tile (ms per batch of Q, 1 thread)")
+            BLASThreads.count = 1
+            for q in tileBatches.split(separator: ",").compactMap({ Int($0) }) {
+                let m = try batch(q)
+                print("\nQ = \(q)\n\n| row tile | q tile 256 | q tile 1024 | q tile 4096 |")
+                print("|---|---|---|---|")
+                for rowTile in [512, 1024, 2048, 4096] {
+                    var row = "| \(rowTile) |"
+                    for qTile in [256, 1024, 4096] {
+                        let t = SearchTuning(threads: 1, rowTile: rowTile, queryTile: qTile)
+                        row += String(format: " %.1f |", 1000 * (try best { _ = try snapshot.search(queries: m, k: k, filter: nil, tuning: t) }))
+                    }
+                    print(row)
+                }
+            }
+        }
+        if wanted.contains("layout") {
+            print("\n## batch tile layout (ms per batch, 1 thread; scoring / merging share)")
+            print("| Q | queries × rows | rows × queries |")
+            print("|---|---|---|")
+            BLASThreads.count = 1
+            for q in tileBatches.split(separator: ",").compactMap({ Int($0) }) {
+                let m = try batch(q)
+                var row = "| \(q) |"
+                for upTo in [0, Int.max] {
+                    let profile = SearchProfile()
+                    let t = SearchTuning(threads: 1, rowsByQueriesUpTo: upTo, profile: profile)
+                    let ms = 1000 * (try best { _ = try snapshot.search(queries: m, k: k, filter: nil, tuning: t) })
+                    let p = profile.value
+                    row += String(format: " %.1f (score %.0f%%, merge %.0f%%) |", ms,
+                                  100 * p.scoringSeconds / (p.scoringSeconds + p.mergingSeconds),
+                                  100 * p.mergingSeconds / (p.scoringSeconds + p.mergingSeconds))
+                }
+                print(row)
+            }
+        }
+        if wanted.contains("crossover") {
+            print("\n## filter crossover: gather vs block scan (ms, 1 thread)")
+            print("| allowed | Q=1 scan | Q=1 gather | Q=16 scan | Q=16 gather | Q=256 scan | Q=256 gather |")
+            print("|---|---|---|---|---|---|---|")
+            BLASThreads.count = 1
+            for density in densities.split(separator: ",").compactMap({ Double($0) }) {
+                var frng = SplitMix(seed: 7)
+                let filter = snapshot.filter { _ in Double(frng.nextFloat()) < density }
+                var row = String(format: "| %.0f%% |", density * 100)
+                for q in [1, 16, 256] {
+                    for path in [SearchTuning.Path.blockScan, .gather] {
+                        let t = SearchTuning(threads: 1, path: path)
+                        let ms: Double
+                        if q == 1 {
+                            ms = 1000 * (try best { _ = try snapshot.search(single, k: k, filter: filter, after: nil, tuning: t) })
+                        } else {
+                            let m = try batch(q)
+                            ms = 1000 * (try best { _ = try snapshot.search(queries: m, k: k, filter: filter, tuning: t) })
+                        }
+                        row += String(format: " %.1f |", ms)
+                    }
+                }
+                print(row)
+            }
+        }
+    }
+}
+
+/// SplitMix64, for seeded data without a dependency.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Matcher beside FAISS IndexFlatIP on the same data, in the same run.
+
+Generates seeded, L2-normalised data (Gaussian and clustered), runs the Swift `matcher-compare`
+executable and FAISS on it with the same thread counts, measures the machine's read bandwidth
+(over the same bytes) and sgemm peak in the same run, checks that the top-k ids agree on every
+query (ties aside), and prints one table of ratios.
+
+    benchmarks/compare/run            # sets up benchmarks/.venv (numpy, faiss-cpu), then runs this
+    benchmarks/compare/run --n 100000 --datasets gaussian --threads 1
+
+FAISS and Python are benchmark dependencies only; `swift test` never needs them.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+BENCH = HERE.parent
+DATA = HERE / "data"
+OUT = HERE / "out"
+
+
+def generate(name: str, n: int, d: int, q: int, seed: int):
+    """Writes <name>-base.f32 (n × d) and <name>-queries.f32 (q × d), unit rows."""
+    DATA.mkdir(exist_ok=True)
+    base_path = DATA / f"{name}-n{n}-d{d}-s{seed}-base.f32"
+    query_path = DATA / f"{name}-n{n}-d{d}-s{seed}-q{q}-queries.f32"
+    if base_path.exists() and query_path.exists():
+        return base_path, query_path
+    rng = np.random.default_rng(seed)
+
+    def rows(count):
+        if name == "gaussian":
+            x = rng.standard_normal((count, d), dtype=np.float32)
+        else:  # clustered: 1,000 centres, points spread around them
+            centres = np.random.default_rng(seed + 1).standard_normal((1000, d), dtype=np.float32)
+            x = centres[rng.integers(0, 1000, count)] + 0.35 * rng.standard_normal((count, d), dtype=np.float32)
+        x /= np.linalg.norm(x, axis=1, keepdims=True)
+        return x
+
+    with open(base_path, "wb") as f:
+        for start in range(0, n, 100_000):
+            f.write(rows(min(100_000, n - start)).astype("<f4").tobytes())
+    rows(q).astype("<f4").tofile(query_path)
+    return base_path, query_path
+
+
+def build_swift():
+    subprocess.run(["swift", "build", "-c", "release", "--product", "matcher-compare"], cwd=BENCH, check=True,
+                   stdout=subprocess.DEVNULL)
+    out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=BENCH, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    return Path(out) / "matcher-compare"
+
+
+def build_bandwidth():
+    OUT.mkdir(exist_ok=True)
+    exe = OUT / "bandwidth"
+    subprocess.run(["gcc", "-O3", "-march=native", "-fopenmp", str(HERE / "bandwidth.c"), "-o", str(exe)], check=True)
+    return exe
+
+
+def thread_env(t: int):
+    env = dict(os.environ)
+    env.update(OMP_NUM_THREADS=str(t), OPENBLAS_NUM_THREADS=str(t))
+    return env
+
+
+def run_json(cmd, env):
+    lines = subprocess.run([str(c) for c in cmd], env=env, check=True, capture_output=True, text=True).stdout.splitlines()
+    return [json.loads(line) for line in lines if line.startswith(("{", "["))]
+
+
+def faiss_times(base_path, query_path, d, k, batches, threads, singles, repetitions):
+    import faiss
+
+    faiss.omp_set_num_threads(threads)
+    base = np.fromfile(base_path, dtype="<f4").reshape(-1, d)
+    queries = np.fromfile(query_path, dtype="<f4").reshape(-1, d)
+    index = faiss.IndexFlatIP(d)
+    index.add(base)
+    default_threshold = faiss.cvar.distance_compute_blas_threshold
+    results = {}
+    for mode, threshold in (("default", default_threshold), ("blas", 1)):
+        faiss.cvar.distance_compute_blas_threshold = threshold
+        for b in batches:
+            if mode == "blas" and b >= default_threshold:
+                results[(mode, b)] = results[("default", b)]  # the same code path
+                continue
+            if b == 1:
+                times = []
+                for i in range(singles):
+                    t0 = time.perf_counter()
+                    index.search(queries[i:i + 1], k)
+                    times.append(time.perf_counter() - t0)
+                results[(mode, b)] = sorted(times)[len(times) // 2]
+            else:
+                best = float("inf")
+                for _ in range(repetitions):
+                    t0 = time.perf_counter()
+                    index.search(queries[:b], k)
+                    best = min(best, time.perf_counter() - t0)
+                results[(mode, b)] = best
+    faiss.cvar.distance_compute_blas_threshold = default_threshold
+    _, ids = index.search(queries, k)
+    return results, ids, (base, queries)
+
+
+def agreement(ours, faiss_ids, data, k, tolerance=1e-5):
+    """Queries whose id sets differ beyond ties (ids that differ must score within tolerance of
+    the k-th score)."""
+    base, queries = data
+    bad = 0
+    for i in range(len(faiss_ids)):
+        a, b = set(ours[i].tolist()), set(faiss_ids[i].tolist())
+        if a == b:
+            continue
+        differing = list(a ^ b)
+        scores = base[differing] @ queries[i]
+        kth = min(float((base[list(b)] @ queries[i]).min()), float((base[list(a)] @ queries[i]).min()))
+        if np.any(np.abs(scores - kth) > tolerance):
+            bad += 1
+    return bad
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--n", type=int, default=1_000_000)
+    p.add_argument("--d", type=int, default=256)
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--batches", default="1,16,256,4096")
+    p.add_argument("--threads", default="1,2")
+    p.add_argument("--datasets", default="gaussian,clustered")
+    p.add_argument("--singles", type=int, default=20)
+    p.add_argument("--repetitions", type=int, default=2)
+    p.add_argument("--seed", type=int, default=20261122)
+    args = p.parse_args()
+    batches = [int(b) for b in args.batches.split(",")]
+    qmax = max(batches)
+
+    swift = build_swift()
+    bandwidth = build_bandwidth()
+    rows = []
+    limits = {}
+    for dataset in args.datasets.split(","):
+        base_path, query_path = generate(dataset, args.n, args.d, qmax, args.seed)
+        for t in [int(x) for x in args.threads.split(",")]:
+            env = thread_env(t)
+            if t not in limits:
+                lim = run_json([swift, "limits", "--base", base_path, "--queries", query_path,
+                                "--dimension", args.d, "--threads", t], env)[0]
+                c_bw = float(subprocess.run([bandwidth, base_path, str(t)], env=env, check=True,
+                                            capture_output=True, text=True).stdout)
+                lim["readGBps"] = max(lim["readGBps"], c_bw)
+                limits[t] = lim
+            ids_path = OUT / f"ids-{dataset}-t{t}.u64"
+            meta, ours = run_json([swift, "search", "--base", base_path, "--queries", query_path, "--dimension", args.d,
+                                   "--k", args.k, "--batches", args.batches, "--threads", t, "--blas-threads", 1,
+                                   "--singles", args.singles, "--repetitions", args.repetitions,
+                                   "--ids-out", ids_path], env)
+            faiss_result, faiss_ids, data = faiss_times(base_path, query_path, args.d, args.k, batches, t,
+                                                        args.singles, args.repetitions)
+            our_ids = np.fromfile(ids_path, dtype="<u8").reshape(-1, args.k)
+            bad = agreement(our_ids, faiss_ids, data, args.k)
+            for r in ours:
+                b = r["batch"]
+                fd, fb = faiss_result[("default", b)], faiss_result[("blas", b)]
+                row = dict(dataset=dataset, threads=t, Q=b, ours_ms=1000 * r["seconds"], faiss_default_ms=1000 * fd,
+                           faiss_blas_ms=1000 * fb, speedup=min(fd, fb) / r["seconds"], disagree=bad)
+                if b == 1:
+                    bound = args.n * args.d * 4 / (limits[t]["readGBps"] * 1e9)
+                    row["bound"] = f"{1000 * bound:.1f} ms read"
+                    row["vs_bound"] = r["seconds"] / bound
+                else:
+                    row["bound"] = f"{limits[t]['sgemmTileGFLOPS']:.0f} GFLOP/s"
+                    row["vs_bound"] = r["scoringGFLOPS"] / limits[t]["sgemmTileGFLOPS"]
+                rows.append(row)
+            print(f"# done {dataset} threads={t}", file=sys.stderr)
+
+    print(f"\nn={args.n} d={args.d} k={args.k}; {limits[min(limits)]['blas']}")
+    for t, lim in sorted(limits.items()):
+        print(f"threads={t}: read {lim['readGBps']:.1f} GB/s, sgemm tile {lim['sgemmTileGFLOPS']:.0f} GFLOP/s, "
+              f"sgemm 2048³ {lim['sgemmSquareGFLOPS']:.0f} GFLOP/s")
+    print("\n| data | threads | Q | matchd ms | FAISS default ms | FAISS BLAS ms | FAISS best ÷ matchd | bound | vs bound | top-k disagreements |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        vs = f"{r['vs_bound']:.2f}× bound time" if r["Q"] == 1 else f"{100 * r['vs_bound']:.0f}% of peak (scoring)"
+        print(f"| {r['dataset']} | {r['threads']} | {r['Q']} | {r['ours_ms']:.1f} | {r['faiss_default_ms']:.1f} | "
+              f"{r['faiss_blas_ms']:.1f} | {r['speedup']:.2f} | {r['bound']} | {vs} | {r['disagree']} |")
+
+
+if __name__ == "__main__":
+    main()
