@@ -1,2 +1,0 @@
-import Embeddings
-import Testing
