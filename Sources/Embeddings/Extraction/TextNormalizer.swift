@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Folds text so that matching ignores width, case, script and punctuation style, and keeps a
 /// map from every normalised scalar back to the original text.

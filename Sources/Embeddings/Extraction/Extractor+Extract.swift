@@ -1,0 +1,259 @@
+extension Extractor {
+    /// A trie match on normalised text, `[start, end)` in normalised scalars.
+    struct Hit {
+        var start: Int
+        var end: Int
+        var payload: Int32
+        /// For fuzzy hits: the competency and the cosine.
+        var fuzzyCompetency: Int32 = -1
+        var fuzzyScore: Float = 0
+        var clause: Int = 0
+    }
+
+    struct Clause {
+        var start: Int
+        var end: Int
+        var sentence: Int
+    }
+
+    /// Competencies, certificates, levels and negations in `text`; see the type's documentation.
+    ///
+    /// Spans are Unicode scalar offsets into `text` (`text.unicodeScalars`), end exclusive.
+    /// - Complexity: O(n × longest pattern) for the trie pass; one BLAS product when fuzzy
+    ///   candidates exist.
+    public func extract(_ text: String) -> Extraction {
+        let normalized = normalizer.normalize(text)
+        return normalized.scalars.withUnsafeBufferPointer { scalars in
+            extract(normalized: normalized, scalars: scalars, original: text)
+        }
+    }
+
+    private func extract(normalized: NormalizedText, scalars: UnsafeBufferPointer<UInt32>, original: String) -> Extraction {
+        let n = scalars.count
+        // 1. Leftmost-longest trie matches with word boundaries.
+        var hits: [Hit] = []
+        payloads.withUnsafeBufferPointer { payloads in
+            var i = 0
+            while i < n {
+                // Inside a Latin word nothing can start: every Latin-initial pattern needs a boundary.
+                if i > 0, Scalars.isWord(scalars[i]), Scalars.isWord(scalars[i - 1]) { i += 1; continue }
+                var bestEnd = -1
+                var best: Int32 = -1
+                trie.forEachMatch(in: scalars, at: i) { end, p in
+                    let payload = payloads[Int(p)]
+                    if payload.leftBoundary, i > 0, Scalars.isWord(scalars[i - 1]) { return false }
+                    if payload.rightBoundary, end < n {
+                        let next = scalars[end]
+                        if Scalars.isLetter(next) || (Scalars.isDigit(next) && !payload.digitMayFollow) { return true }
+                    }
+                    bestEnd = end
+                    best = p
+                    return true
+                }
+                if bestEnd > 0 {
+                    hits.append(Hit(start: i, end: bestEnd, payload: best))
+                    i = bestEnd
+                } else {
+                    i += 1
+                }
+            }
+        }
+
+        // 2. Sentences and clauses.
+        var clauses: [Clause] = []
+        var clauseStart = 0, sentence = 0
+        for i in 0..<n {
+            let v = scalars[i]
+            var hard = false, soft = false
+            switch v {
+            case 0x3002, 0x3B, 0x21, 0x3F, 0x0A, 0x2022, 0x25CF, 0x25A0, 0x25AA: hard = true
+            case 0x2E:
+                hard = i + 1 >= n || scalars[i + 1] == 0x20 || scalars[i + 1] == 0x0A || Scalars.isCJK(scalars[i + 1])
+            case 0x2C, 0x3A: soft = true
+            default: break
+            }
+            if hard || soft {
+                clauses.append(Clause(start: clauseStart, end: i, sentence: sentence))
+                clauseStart = i + 1
+                if hard { sentence += 1 }
+            }
+        }
+        clauses.append(Clause(start: clauseStart, end: n, sentence: sentence))
+        var c = 0
+        for h in hits.indices {
+            while clauses[c].end < hits[h].start { c += 1 }
+            hits[h].clause = c
+        }
+
+        // 3. Fuzzy fallback, as extra hits.
+        if configuration.fuzzy {
+            let extra = fuzzyHits(scalars: scalars, hits: hits, clauses: clauses)
+            if !extra.isEmpty {
+                hits.append(contentsOf: extra)
+                hits.sort { $0.start < $1.start }
+            }
+        }
+
+        // 4. Cues, negation and mentions, clause by clause.
+        let originalScalars = Array(original.unicodeScalars)
+        func originalText(_ span: TextSpan) -> String {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: originalScalars[span.start..<span.end])
+            return String(view)
+        }
+        func span(_ from: Int, _ to: Int) -> TextSpan {
+            let r = normalized.originalRange(from: from, to: to)
+            return TextSpan(start: r.lowerBound, end: r.upperBound)
+        }
+        var mentions: [Mention] = []
+        var years: [LevelCue] = []
+        var previousClauseCue: (cue: LevelCue, sentence: Int)?
+        var h = 0
+        let levels = model.levels
+        while h < hits.count {
+            let clauseIndex = hits[h].clause
+            var end = h
+            while end < hits.count, hits[end].clause == clauseIndex { end += 1 }
+            let clause = clauses[clauseIndex]
+            // Cues of this clause.
+            var labelCues: [(start: Int, end: Int, cue: LevelCue)] = []
+            var yearCues: [(start: Int, end: Int, cue: LevelCue)] = []
+            var strong = false, weakAt = -1, requiredAfterWeak = false
+            var firstMentionStart = -1
+            for k in h..<end {
+                let hit = hits[k]
+                if hit.fuzzyCompetency >= 0 {
+                    if firstMentionStart < 0 { firstMentionStart = hit.start }
+                    continue
+                }
+                let p = payloads[Int(hit.payload)]
+                if p.isMention {
+                    if firstMentionStart < 0 { firstMentionStart = hit.start }
+                    continue
+                }
+                if p.levelOrd >= 0 {
+                    let label = levels.labels[Int(p.levelLabel)]
+                    let s = span(hit.start, hit.end)
+                    labelCues.append((hit.start, hit.end, LevelCue(kind: .label, ord: Int(p.levelOrd), text: originalText(s),
+                                                                   span: s, label: label.id)))
+                }
+                if p.flags.contains(.negation) { strong = true }
+                if p.flags.contains(.weakNegation), weakAt < 0 { weakAt = hit.start }
+                if p.flags.contains(.requiredWord), weakAt >= 0 { requiredAfterWeak = true }
+                if p.flags.contains(.yearsUnit), let (value, from) = Self.readYears(before: hit.start, in: scalars),
+                   let ord = levels.ord(forYears: value) {
+                    let s = span(from, hit.end)
+                    let cue = LevelCue(kind: .years, ord: ord, text: originalText(s), span: s, years: value)
+                    yearCues.append((from, hit.end, cue))
+                    years.append(cue)
+                }
+            }
+            let negated = strong || requiredAfterWeak
+            // A clause that only continues a list inherits the previous clause's cue.
+            var inherited: LevelCue?
+            if let previous = previousClauseCue, previous.sentence == clause.sentence, firstMentionStart >= 0,
+               Self.isListContinuation(scalars, from: clause.start, to: firstMentionStart) {
+                inherited = previous.cue
+            }
+            func cue(for start: Int, _ stop: Int) -> LevelCue? {
+                for list in [labelCues, yearCues] where !list.isEmpty {
+                    if let before = list.last(where: { $0.end <= start }) { return before.cue }
+                    if let after = list.first(where: { $0.start >= stop }) { return after.cue }
+                }
+                return inherited
+            }
+            var lastCue: LevelCue? = labelCues.last?.cue ?? yearCues.last?.cue
+            for k in h..<end {
+                let hit = hits[k]
+                if hit.fuzzyCompetency >= 0 {
+                    let s = span(hit.start, hit.end)
+                    let levelCue = cue(for: hit.start, hit.end)
+                    let competency = model.competencies[Int(hit.fuzzyCompetency)]
+                    mentions.append(Mention(competency: competency.id, index: Int(hit.fuzzyCompetency), certificate: nil,
+                                            span: s, text: originalText(s), level: levelCue?.ord, cue: levelCue,
+                                            negated: negated, confidence: Double(min(hit.fuzzyScore, 0.95)), source: .fuzzy))
+                    if let levelCue { lastCue = levelCue }
+                    continue
+                }
+                let p = payloads[Int(hit.payload)]
+                if p.competency >= 0 {
+                    let s = span(hit.start, hit.end)
+                    let levelCue = cue(for: hit.start, hit.end)
+                    mentions.append(Mention(competency: model.competencies[Int(p.competency)].id, index: Int(p.competency),
+                                            certificate: nil, span: s, text: originalText(s), level: levelCue?.ord,
+                                            cue: levelCue, negated: negated, confidence: 1, source: .alias))
+                    if let levelCue { lastCue = levelCue }
+                } else if p.certificate >= 0 {
+                    let certificate = model.certificates[Int(p.certificate)]
+                    let s = span(hit.start, hit.end)
+                    let written = originalText(s)
+                    mentions.append(Mention(competency: nil, index: nil, certificate: certificate.id, span: s, text: written,
+                                            level: certificate.level?.ord, cue: nil, negated: negated, confidence: 1,
+                                            source: .certificate))
+                    for grant in certificate.grants {
+                        guard let index = model.index(ofCompetency: grant.competency) else { continue }
+                        let grantCue = LevelCue(kind: .certificate, ord: grant.level, text: written, span: s,
+                                                certificate: certificate.id)
+                        mentions.append(Mention(competency: grant.competency, index: index, certificate: certificate.id,
+                                                span: s, text: written, level: grant.level, cue: grantCue, negated: negated,
+                                                confidence: 1, source: .certificate))
+                    }
+                }
+            }
+            if let lastCue { previousClauseCue = (lastCue, clause.sentence) }
+            h = end
+        }
+        return Extraction(mentions: mentions, years: years)
+    }
+
+    /// Reads "3", "3+", "3-5" (lower bound), "三", "两" before a year unit at `unit`; returns the
+    /// years (0 < y ≤ 50) and where the number starts.
+    static func readYears(before unit: Int, in s: UnsafeBufferPointer<UInt32>) -> (Double, Int)? {
+        var i = unit - 1
+        while i >= 0, s[i] == 0x20 || s[i] == 0x2B { i -= 1 }  // spaces, '+'
+        guard i >= 0 else { return nil }
+        func number(endingAt j: Int) -> (Double, Int)? {
+            if Scalars.isDigit(s[j]) {
+                var k = j
+                while k > 0, Scalars.isDigit(s[k - 1]) || (s[k - 1] == 0x2E && k - 1 > 0 && Scalars.isDigit(s[k - 2])) { k -= 1 }
+                if k > 0, Scalars.isLetter(s[k - 1]) { return nil }  // "h5年" is not a number
+                var view = String.UnicodeScalarView()
+                for x in k...j { view.append(Unicode.Scalar(s[x])!) }
+                return Double(String(view)).map { ($0, k) }
+            }
+            let chinese: [UInt32: Double] = [0x4E00: 1, 0x4E8C: 2, 0x4E24: 2, 0x4E09: 3, 0x56DB: 4, 0x4E94: 5, 0x516D: 6,
+                                             0x4E03: 7, 0x516B: 8, 0x4E5D: 9, 0x5341: 10, 0x534A: 0.5]
+            if let v = chinese[s[j]] { return (v, j) }
+            return nil
+        }
+        guard var (value, start) = number(endingAt: i) else { return nil }
+        // A range "3-5年", "3~5年", "3至5年": the lower bound.
+        var k = start - 1
+        while k >= 0, s[k] == 0x20 { k -= 1 }
+        if k >= 1, [0x2D, 0x7E, 0x81F3, 0x5230].contains(s[k]) {
+            var j = k - 1
+            while j >= 0, s[j] == 0x20 { j -= 1 }
+            if j >= 0, let (low, lowStart) = number(endingAt: j), low < value {
+                value = low
+                start = lowStart
+            }
+        }
+        guard value > 0, value <= 50 else { return nil }
+        return (value, start)
+    }
+
+    /// Whether `[from, to)` holds only spaces, punctuation and list connectors (and, or, 和, 及,
+    /// 与, 或, 以及, 还有, 等).
+    static func isListContinuation(_ s: UnsafeBufferPointer<UInt32>, from: Int, to: Int) -> Bool {
+        var letters: [UInt32] = []
+        for i in from..<to {
+            let v = s[i]
+            if v == 0x20 || v == 0x2F || v == 0x3001 || v == 0x26 || v == 0x28 || v == 0x29 { continue }
+            letters.append(v)
+            if letters.count > 3 { return false }
+        }
+        let connectors: [[UInt32]] = [[], [0x61, 0x6E, 0x64], [0x6F, 0x72], [0x548C], [0x53CA], [0x4E0E], [0x6216],
+                                      [0x4EE5, 0x53CA], [0x8FD8, 0x6709], [0x7B49]]
+        return connectors.contains(letters)
+    }
+}
