@@ -20,7 +20,7 @@ import Foundation
 /// composed across scalars (each scalar is mapped on its own).
 ///
 /// The tables are computed once per process, by calling ICU on every BMP scalar whose
-/// `changesWhenNFKCCaseFolded` property is set and on the CJK ideograph blocks in one batch
+/// `changesWhenNFKCCaseFolded` or `changesWhenLowercased` property is set and on the CJK ideograph blocks in one batch
 /// (about 0.1 s); normalising text is then one table lookup per scalar, with no ICU call.
 public struct TextNormalizer: Sendable {
     /// The process-wide tables, built on first use.
@@ -67,7 +67,7 @@ public struct TextNormalizer: Sendable {
             }
             // Stages 1 and 2.
             var mapped: [UInt32]
-            if s.properties.changesWhenNFKCCaseFolded {
+            if s.properties.changesWhenNFKCCaseFolded || s.properties.changesWhenLowercased {
                 mapped = String(s).precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars.map(\.value)
             } else {
                 mapped = [v]
