@@ -1,0 +1,68 @@
+@testable import Embeddings
+import Foundation
+import Testing
+
+@Suite struct FitTests {
+    let model = Mini.model
+
+    func need(_ items: [(String, Int, Double)]) -> RequirementProfile {
+        RequirementProfile(entries: items.map {
+            .init(competency: $0.0, index: model.index(ofCompetency: $0.0)!, level: $0.1, weight: $0.2, sources: [])
+        })
+    }
+
+    func have(_ items: [(String, Double)]) -> CapabilityProfile {
+        CapabilityProfile(entries: items.map { .init(competency: $0.0, index: model.index(ofCompetency: $0.0)!, level: $0.1, evidence: []) })
+    }
+
+    /// Go: need 4, have 4 → 1; SQL: need 5, have 2.5 → 0.5; Docker: need 2, absent → 0.
+    /// score = 0.5·1 + 0.3·0.5 + 0.2·0 = 0.65. Gaps: SQL 0.3 × 2.5 = 0.75 before Docker 0.2 × 2 = 0.4.
+    @Test func coverageGapsAndExtrasByHand() throws {
+        let r = Fit.evaluate(have: have([("prog.go", 4), ("data.sql", 2.5), ("prog.java", 3)]),
+                             need: need([("prog.go", 4, 0.5), ("data.sql", 5, 0.3), ("cloud.docker", 2, 0.2)]))
+        #expect(abs(r.score - 0.65) < 1e-12)
+        #expect(abs(r.exact - 0.65) < 1e-12 && r.related == 0)
+        #expect(r.matched.map(\.competency) == ["prog.go", "data.sql"])
+        #expect(r.matched.map(\.coverage) == [1, 0.5])
+        #expect(r.gaps.map(\.competency) == ["data.sql", "cloud.docker"])
+        #expect(r.gaps.map(\.gap) == [2.5, 2])
+        #expect(r.gaps.first?.have == 2.5 && r.gaps.first?.need == 5)
+        #expect(r.extras == [.init(competency: "prog.java", have: 3)])
+    }
+
+    @Test func gapOrderFollowsWeightTimesGap() {
+        // A: 0.6 × 1 = 0.6; B: 0.1 × 5 = 0.5; C: 0.3 × 3 = 0.9.
+        let r = Fit.evaluate(have: have([("prog.go", 3)]),
+                             need: need([("prog.go", 4, 0.6), ("data.sql", 5, 0.1), ("cloud.docker", 3, 0.3)]))
+        #expect(r.gaps.map(\.competency) == ["cloud.docker", "prog.go", "data.sql"])
+        #expect(abs(r.score - 0.6 * 0.75) < 1e-12)
+    }
+
+    @Test func overqualifiedIsCappedAndEmptyIsZero() {
+        let r = Fit.evaluate(have: have([("prog.go", 8)]), need: need([("prog.go", 3, 1)]))
+        #expect(r.score == 1 && r.gaps.isEmpty)
+        let none = Fit.evaluate(have: have([]), need: need([("prog.go", 3, 1)]))
+        #expect(none.score == 0 && none.matched.isEmpty && none.gaps.count == 1)
+    }
+
+    /// TensorFlow needed at 4, PyTorch had at 4: related credit 0.5 · sim · 1, below exact.
+    @Test func relatedCompetenciesGiveCappedPartialCredit() throws {
+        let latent = try LatentSpace.build(model: model, rank: 6)
+        let sim = Double(latent.similarity(model.index(ofCompetency: "ai.pytorch")!, model.index(ofCompetency: "ai.tensorflow")!))
+        #expect(sim >= Double(Fit.Configuration().relatedThreshold))
+        let r = Fit.evaluate(have: have([("ai.pytorch", 4)]), need: need([("ai.tensorflow", 4, 1)]), latent: latent)
+        #expect(abs(r.score - 0.5 * sim) < 1e-6)
+        #expect(r.exact == 0 && abs(r.related - r.score) < 1e-12)
+        #expect(r.matched.first?.via == "ai.pytorch")
+        #expect(r.gaps.map(\.competency) == ["ai.tensorflow"])
+        // Unrelated competencies give nothing.
+        let far = Fit.evaluate(have: have([("ecom.live-commerce", 8)]), need: need([("ai.tensorflow", 4, 1)]), latent: latent)
+        #expect(far.score == 0)
+    }
+
+    @Test func resultEncodesAsJSON() throws {
+        let r = Fit.evaluate(have: have([("prog.go", 2)]), need: need([("prog.go", 4, 1)]))
+        let back = try JSONDecoder().decode(FitResult.self, from: JSONEncoder().encode(r))
+        #expect(back == r)
+    }
+}
