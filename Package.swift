@@ -18,6 +18,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        // CSV reading for the ESCO import (Embeddings).
+        .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
     ],
     targets: [
         // OpenBLAS (CBLAS) and LAPACKE headers; imported only by Matcher.
@@ -29,7 +31,11 @@ let package = Package(
         // Exact top-k vector search and the small linear-algebra API the other modules use.
         .target(name: "Matcher", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
         // The post-competency model, text extraction, competency vectors and explanations.
-        .target(name: "Embeddings", dependencies: ["Matcher"], swiftSettings: swiftSettings),
+        .target(
+            name: "Embeddings",
+            dependencies: ["Matcher", .product(name: "CSV", package: "CSV.swift")],
+            swiftSettings: swiftSettings
+        ),
         // The service: CLI, HTTP API, store and the three journeys.
         .executableTarget(
             name: "matchd",

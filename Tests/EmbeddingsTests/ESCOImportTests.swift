@@ -1,0 +1,90 @@
+import Embeddings
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct ESCOImportTests {
+    static let source = Fixtures.url("esco")
+
+    func imported(_ options: ESCOImport.Options = ESCOImport.Options()) throws -> (CompetencyModel, ESCOImport.Report, URL) {
+        let dir = try Fixtures.temporaryDirectory("esco-model")
+        let report = try ESCOImport.run(source: Self.source, destination: dir, options: options)
+        return (try CompetencyModel.load(from: dir), report, dir)
+    }
+
+    @Test func fixtureImportsAndLoads() throws {
+        let (model, report, dir) = try imported()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(CompetencyModel.validate(directory: dir).isEmpty)
+        #expect(report.competencies == 10 && model.competencies.count == 10)
+        #expect(report.occupations == 4 && model.occupations.count == 4)
+        // ICT system architect has no skill relation: listed, but no post.
+        #expect(report.posts == 3 && report.occupationsWithoutSkills == ["2511.1"])
+        #expect(report.requirements == 15)
+        #expect(report.skippedRelations == 1)  // a relation to a skill the file does not have
+        #expect(report.relatedLinks == 3)
+        // "data mining" is an altLabel of two skills: dropped from both.
+        #expect(report.droppedAliases == ["data mining"])
+
+        let python = try #require(model.competency(id: "esco.0b1f6c2a-1111-4a6e-9c1e-000000000001"))
+        #expect(python.name == LocalizedText(zh: "Python (computer programming)", en: "Python (computer programming)"))
+        #expect(python.aliases.en == ["Python", "Python 3"])  // the quoted multi-line altLabels field
+        #expect(python.kind == .knowledge && python.domain == "esco-knowledge")
+        let sql = try #require(model.competency(id: "esco.0b1f6c2a-1111-4a6e-9c1e-000000000005"))
+        #expect(sql.aliases.en == ["Structured Query Language"])  // "sql" repeats the name
+        let ml = try #require(model.competency(id: "esco.0b1f6c2a-1111-4a6e-9c1e-000000000002"))
+        #expect(ml.aliases.en == ["apply machine learning", "ML"])
+        #expect(ml.kind == .skill && ml.related == ["esco.0b1f6c2a-1111-4a6e-9c1e-000000000003"])
+        #expect(model.competency(id: "esco.0b1f6c2a-1111-4a6e-9c1e-000000000007")?.kind == .transversal)
+    }
+
+    /// Data scientist: four essential (3) and two optional (1) skills in one function of weight
+    /// 100: Σ importance = 14.
+    @Test func essentialAndOptionalRelationsBecomeWeightedRequirements() throws {
+        let (model, _, dir) = try imported()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let post = try #require(model.post(id: "2511.4"))
+        #expect(post.name.en == "data scientist" && post.referenceLevel == 4 && post.source == ["ESCO"])
+        #expect(post.aliases.en == ["data science specialist", "ML scientist"])
+        let reqs = try #require(model.requirements(ofPost: "2511.4"))
+        let weights = Dictionary(uniqueKeysWithValues: reqs.map { (String($0.competency.suffix(2)), $0.weight) })
+        let essential: Double = 3.0 / 14, optional: Double = 1.0 / 14
+        let expected: [String: Double] = ["01": essential, "02": essential, "05": essential, "10": essential,
+                                          "07": optional, "03": optional]
+        #expect(weights == expected)
+        #expect(reqs.allSatisfy { $0.level == 4 })
+    }
+
+    @Test func importedModelWorksEndToEnd() throws {
+        let (model, _, dir) = try imported()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let mentions = Extractor(model: model).extract("Proficient in Python and SQL, familiar with image recognition").mentions
+        #expect(mentions.map { $0.competency!.suffix(2) } == ["01", "05", "04"])
+        #expect(mentions.map(\.level) == [5, 5, 3])
+        #expect(model.lookup("data scientist", limit: 1).first?.id == "2511.4")
+        let latent = try LatentSpace.build(model: model, rank: 3)
+        #expect(latent.rank == 3)
+    }
+
+    @Test func keepFirstLeavesASharedAliasWithTheFirstSkill() throws {
+        var options = ESCOImport.Options()
+        options.sharedAliases = .keepFirst
+        let (model, report, dir) = try imported(options)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(report.droppedAliases == ["data mining"])
+        #expect(model.competency(id: "esco.0b1f6c2a-1111-4a6e-9c1e-000000000002")?.aliases.en.contains("data mining") == true)
+        #expect(model.competency(id: "esco.0b1f6c2a-1111-4a6e-9c1e-000000000010")?.aliases.en == ["data analysis"])
+    }
+
+    @Test func missingFileOrColumnIsATypedError() throws {
+        let empty = try Fixtures.temporaryDirectory("esco-empty")
+        defer { try? FileManager.default.removeItem(at: empty) }
+        #expect(throws: EmbeddingsError.invalidESCO(file: "skills_en.csv", line: nil, message: "the file is missing")) {
+            try ESCOImport.run(source: empty, destination: empty.appendingPathComponent("out"))
+        }
+        try "conceptUri,preferredLabel\nx,y\n".write(to: empty.appendingPathComponent("skills_en.csv"), atomically: true, encoding: .utf8)
+        #expect(throws: EmbeddingsError.invalidESCO(file: "skills_en.csv", line: 1, message: "missing column \"skillType\"")) {
+            try ESCOImport.run(source: empty, destination: empty.appendingPathComponent("out"))
+        }
+    }
+}
