@@ -84,3 +84,15 @@ import Testing
         }
     }
 }
+
+extension LatentSpaceTests {
+    @Test func sparseEmbedEqualsTheDenseBLASProduct() throws {
+        let latent = try LatentSpace.build(model: model, rank: 5)
+        var dense = [Float](repeating: 0, count: model.dimension)
+        dense[1] = 0.25
+        dense[9] = 1.5
+        dense[15] = 0.75
+        let sparse = latent.embed(sparse: [(1, 0.25), (9, 1.5), (15, 0.75)])
+        for (a, b) in zip(sparse, latent.embed(dense)) { #expect(abs(a - b) < 1e-5) }
+    }
+}

@@ -150,6 +150,7 @@ import TestSupport
                           provider: .init(type: .enterprise, name: "ACME"), hours: 16, mode: .online,
                           teaches: [CompetencyLevel(competency: "cloud.kubernetes", level: 4)])
         #expect(Mini.model.validate(course: good).isEmpty)
+        #expect(CompetencyModel.validate(course: good, against: Mini.model).isEmpty)
         var bad = good
         bad.hours = 0
         bad.teaches = [CompetencyLevel(competency: "cloud.kubernetes", level: 4), CompetencyLevel(competency: "cloud.nomad", level: 9)]

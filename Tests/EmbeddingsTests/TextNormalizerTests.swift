@@ -62,3 +62,23 @@ import Testing
         #expect(normalizer.key("機器學習") == normalizer.key("机器学习"))
     }
 }
+
+extension TextNormalizerTests {
+    /// U+FDFA expands to 18 scalars from 3 UTF-8 bytes: the first buffer is too small and the
+    /// growing path gives the same result as mapping scalar by scalar.
+    @Test func longExpansionsOverflowIntoTheGrowingPath() {
+        let text = String(repeating: "ﷺ", count: 40) + " Python"
+        var expected: [UInt32] = []
+        var origin: [Int32] = []
+        for (k, s) in text.unicodeScalars.enumerated() {
+            for m in normalizer.map(s) where !(m == " " && (expected.last == nil || expected.last == 0x20)) {
+                expected.append(m.value)
+                origin.append(Int32(k))
+            }
+        }
+        let n = normalizer.normalize(text)
+        #expect(n.scalars == expected)
+        #expect(n.origin == origin)
+        #expect(n.scalars.count > text.utf8.count + 16)
+    }
+}

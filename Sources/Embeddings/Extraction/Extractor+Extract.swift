@@ -23,15 +23,20 @@ extension Extractor {
     ///   candidates exist.
     public func extract(_ text: String) -> Extraction {
         let normalized = normalizer.normalize(text)
-        return normalized.scalars.withUnsafeBufferPointer { scalars in
-            extract(normalized: normalized, scalars: scalars, original: text)
+        var original = text
+        return original.withUTF8 { utf8 in
+            normalized.scalars.withUnsafeBufferPointer { scalars in
+                extract(normalized: normalized, scalars: scalars, utf8: utf8)
+            }
         }
     }
 
-    private func extract(normalized: NormalizedText, scalars: UnsafeBufferPointer<UInt32>, original: String) -> Extraction {
+    private func extract(normalized: NormalizedText, scalars: UnsafeBufferPointer<UInt32>,
+                         utf8: UnsafeBufferPointer<UInt8>) -> Extraction {
         let n = scalars.count
         // 1. Leftmost-longest trie matches with word boundaries.
         var hits: [Hit] = []
+        hits.reserveCapacity(n / 8 + 8)
         payloads.withUnsafeBufferPointer { payloads in
             var i = 0
             while i < n {
@@ -61,6 +66,7 @@ extension Extractor {
 
         // 2. Sentences and clauses.
         var clauses: [Clause] = []
+        clauses.reserveCapacity(n / 16 + 4)
         var clauseStart = 0, sentence = 0
         for i in 0..<n {
             let v = scalars[i]
@@ -95,18 +101,29 @@ extension Extractor {
         }
 
         // 4. Cues, negation and mentions, clause by clause.
-        let originalScalars = Array(original.unicodeScalars)
+        // UTF-8 offset of every original scalar, to cut mention texts out of the original bytes.
+        var utf8Offset = [Int32](repeating: 0, count: normalized.originalCount + 1)
+        do {
+            var k = 0
+            for (i, byte) in utf8.enumerated() where byte & 0xC0 != 0x80 {
+                utf8Offset[k] = Int32(i)
+                k += 1
+            }
+            utf8Offset[normalized.originalCount] = Int32(utf8.count)
+        }
         func originalText(_ span: TextSpan) -> String {
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: originalScalars[span.start..<span.end])
-            return String(view)
+            String(decoding: UnsafeBufferPointer(rebasing: utf8[Int(utf8Offset[span.start])..<Int(utf8Offset[span.end])]),
+                   as: UTF8.self)
         }
         func span(_ from: Int, _ to: Int) -> TextSpan {
             let r = normalized.originalRange(from: from, to: to)
             return TextSpan(start: r.lowerBound, end: r.upperBound)
         }
         var mentions: [Mention] = []
+        mentions.reserveCapacity(hits.count + 8)
         var years: [LevelCue] = []
+        var labelCues: [(start: Int, end: Int, cue: LevelCue)] = []
+        var yearCues: [(start: Int, end: Int, cue: LevelCue)] = []
         var previousClauseCue: (cue: LevelCue, sentence: Int)?
         var h = 0
         let levels = model.levels
@@ -116,8 +133,8 @@ extension Extractor {
             while end < hits.count, hits[end].clause == clauseIndex { end += 1 }
             let clause = clauses[clauseIndex]
             // Cues of this clause.
-            var labelCues: [(start: Int, end: Int, cue: LevelCue)] = []
-            var yearCues: [(start: Int, end: Int, cue: LevelCue)] = []
+            labelCues.removeAll(keepingCapacity: true)
+            yearCues.removeAll(keepingCapacity: true)
             var strong = false, weakAt = -1, requiredAfterWeak = false
             var firstMentionStart = -1
             for k in h..<end {
@@ -156,10 +173,10 @@ extension Extractor {
                 inherited = previous.cue
             }
             func cue(for start: Int, _ stop: Int) -> LevelCue? {
-                for list in [labelCues, yearCues] where !list.isEmpty {
-                    if let before = list.last(where: { $0.end <= start }) { return before.cue }
-                    if let after = list.first(where: { $0.start >= stop }) { return after.cue }
-                }
+                if let before = labelCues.last(where: { $0.end <= start }) { return before.cue }
+                if let after = labelCues.first(where: { $0.start >= stop }) { return after.cue }
+                if let before = yearCues.last(where: { $0.end <= start }) { return before.cue }
+                if let after = yearCues.first(where: { $0.start >= stop }) { return after.cue }
                 return inherited
             }
             var lastCue: LevelCue? = labelCues.last?.cue ?? yearCues.last?.cue
@@ -221,16 +238,14 @@ extension Extractor {
                 for x in k...j { view.append(Unicode.Scalar(s[x])!) }
                 return Double(String(view)).map { ($0, k) }
             }
-            let chinese: [UInt32: Double] = [0x4E00: 1, 0x4E8C: 2, 0x4E24: 2, 0x4E09: 3, 0x56DB: 4, 0x4E94: 5, 0x516D: 6,
-                                             0x4E03: 7, 0x516B: 8, 0x4E5D: 9, 0x5341: 10, 0x534A: 0.5]
-            if let v = chinese[s[j]] { return (v, j) }
+            if let v = chineseNumeral(s[j]) { return (v, j) }
             return nil
         }
         guard var (value, start) = number(endingAt: i) else { return nil }
         // A range "3-5年", "3~5年", "3至5年": the lower bound.
         var k = start - 1
         while k >= 0, s[k] == 0x20 { k -= 1 }
-        if k >= 1, [0x2D, 0x7E, 0x81F3, 0x5230].contains(s[k]) {
+        if k >= 1, s[k] == 0x2D || s[k] == 0x7E || s[k] == 0x81F3 || s[k] == 0x5230 {  // - ~ 至 到
             var j = k - 1
             while j >= 0, s[j] == 0x20 { j -= 1 }
             if j >= 0, let (low, lowStart) = number(endingAt: j), low < value {
@@ -245,15 +260,44 @@ extension Extractor {
     /// Whether `[from, to)` holds only spaces, punctuation and list connectors (and, or, 和, 及,
     /// 与, 或, 以及, 还有, 等).
     static func isListContinuation(_ s: UnsafeBufferPointer<UInt32>, from: Int, to: Int) -> Bool {
-        var letters: [UInt32] = []
+        var letters: (UInt32, UInt32, UInt32) = (0, 0, 0)
+        var count = 0
         for i in from..<to {
             let v = s[i]
             if v == 0x20 || v == 0x2F || v == 0x3001 || v == 0x26 || v == 0x28 || v == 0x29 { continue }
-            letters.append(v)
-            if letters.count > 3 { return false }
+            count += 1
+            switch count {
+            case 1: letters.0 = v
+            case 2: letters.1 = v
+            case 3: letters.2 = v
+            default: return false
+            }
         }
-        let connectors: [[UInt32]] = [[], [0x61, 0x6E, 0x64], [0x6F, 0x72], [0x548C], [0x53CA], [0x4E0E], [0x6216],
-                                      [0x4EE5, 0x53CA], [0x8FD8, 0x6709], [0x7B49]]
-        return connectors.contains(letters)
+        switch count {
+        case 0: return true
+        case 1: return letters.0 == 0x548C || letters.0 == 0x53CA || letters.0 == 0x4E0E || letters.0 == 0x6216 || letters.0 == 0x7B49
+        case 2:
+            return (letters.0 == 0x6F && letters.1 == 0x72) || (letters.0 == 0x4EE5 && letters.1 == 0x53CA)
+                || (letters.0 == 0x8FD8 && letters.1 == 0x6709)
+        default: return letters.0 == 0x61 && letters.1 == 0x6E && letters.2 == 0x64
+        }
+    }
+
+    /// 一 … 十, 两, 半.
+    static func chineseNumeral(_ v: UInt32) -> Double? {
+        switch v {
+        case 0x4E00: 1
+        case 0x4E8C, 0x4E24: 2
+        case 0x4E09: 3
+        case 0x56DB: 4
+        case 0x4E94: 5
+        case 0x516D: 6
+        case 0x4E03: 7
+        case 0x516B: 8
+        case 0x4E5D: 9
+        case 0x5341: 10
+        case 0x534A: 0.5
+        default: nil
+        }
     }
 }

@@ -27,9 +27,10 @@ import Matcher
 ///    clause end, cut at separators (`/ 、 , & ( ) 和 及 与 或 and or`) and at every exact match;
 ///    in mostly-Chinese text also every unmatched Latin token. Each piece (3…32 scalars, Latin
 ///    pieces of 3+ letters) becomes a hashed character n-gram vector (the piece padded with `#`:
-///    bigrams and trigrams, plus unigrams of CJK scalars; FNV-1a into `hashDimension` buckets;
-///    L2-normalised), as does every competency name and alias. One BLAS product
-///    (`Matrix.multiplied`, candidates × aliasesᵀ) gives all cosines; a piece whose best cosine
+///    bigrams and trigrams, plus unigrams of CJK scalars; FNV-1a into `hashDimension` (256) buckets;
+///    L2-normalised), as does every competency name and alias. An inverted index shortlists
+///    the aliases sharing the most n-grams with each piece (`FuzzyIndex`), and one BLAS product
+///    (`Matrix.multiplied`, candidates × shortlisted aliasesᵀ) gives the cosines; a piece whose best cosine
 ///    is at least `fuzzyThreshold` (0.6) becomes a `.fuzzy` mention with `confidence` = that
 ///    cosine (capped at 0.95, below exact matches).
 public struct Extractor: Sendable {
@@ -41,7 +42,7 @@ public struct Extractor: Sendable {
         /// At most this many candidate phrases per text (the first ones).
         public var maxFuzzyCandidates: Int = 8
         /// Hashed n-gram buckets.
-        public var hashDimension: Int = 512
+        public var hashDimension: Int = 256
         public init() {}
     }
 

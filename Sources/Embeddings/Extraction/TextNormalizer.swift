@@ -114,36 +114,74 @@ public struct TextNormalizer: Sendable {
     ///
     /// - Complexity: O(n) in the scalars of `text`; one table lookup per scalar, no ICU call.
     public func normalize(_ text: String) -> NormalizedText {
+        // Output never exceeds the UTF-8 length except through expansions (㎏ → kg); those check
+        // the room left and fall back to growing arrays.
+        let capacity = text.utf8.count + 16
+        var overflow = false
+        var written = 0
+        var offset: Int32 = 0
+        var origin: [Int32] = []
+        var scalars = [UInt32](unsafeUninitializedCapacity: capacity) { out, outCount in
+            origin = [Int32](unsafeUninitializedCapacity: capacity) { org, orgCount in
+                table.withUnsafeBufferPointer { table in
+                    expansions.withUnsafeBufferPointer { expansions in
+                        var n = 0
+                        var last: UInt32 = 0x0A  // a leading space is dropped like one after a line break
+                        for s in text.unicodeScalars {
+                            let v = s.value
+                            var m = v
+                            if v < 0x10000 {
+                                m = table[Int(v)]
+                                if m & Self.expansionFlag != 0 {
+                                    if m != Self.deleted {
+                                        let start = Int((m & 0x7FFF_FFFF) >> 8), count = Int(m & 0xFF)
+                                        if n + count > capacity { overflow = true; break }
+                                        for i in start..<(start + count) {
+                                            let e = expansions[i]
+                                            if e == 0x20, last == 0x20 || last == 0x0A { continue }
+                                            out[n] = e
+                                            org[n] = offset
+                                            n += 1
+                                            last = e
+                                        }
+                                    }
+                                    offset += 1
+                                    continue
+                                }
+                            }
+                            if !(m == 0x20 && (last == 0x20 || last == 0x0A)) {
+                                if n >= capacity { overflow = true; break }
+                                out[n] = m
+                                org[n] = offset
+                                n += 1
+                                last = m
+                            }
+                            offset += 1
+                        }
+                        written = n
+                    }
+                }
+                orgCount = written
+            }
+            outCount = written
+        }
+        if overflow { return normalizeGrowing(text) }
+        return NormalizedText(scalars: scalars, origin: origin, originalCount: Int(offset))
+    }
+
+    /// `normalize` with growing arrays, for texts whose expansions outgrow the first guess.
+    private func normalizeGrowing(_ text: String) -> NormalizedText {
         var out: [UInt32] = []
         var origin: [Int32] = []
-        out.reserveCapacity(text.utf8.count)
-        origin.reserveCapacity(text.utf8.count)
         var offset: Int32 = 0
-        table.withUnsafeBufferPointer { table in
-            expansions.withUnsafeBufferPointer { expansions in
-                @inline(__always) func emit(_ m: UInt32) {
-                    if m == 0x20 {
-                        if let last = out.last, last != 0x20, last != 0x0A {} else { return }
-                    }
-                    out.append(m)
-                    origin.append(offset)
-                }
-                for s in text.unicodeScalars {
-                    let v = s.value
-                    if v < 0x10000 {
-                        let m = table[Int(v)]
-                        if m & Self.expansionFlag == 0 {
-                            emit(m)
-                        } else if m != Self.deleted {
-                            let start = Int((m & 0x7FFF_FFFF) >> 8), count = Int(m & 0xFF)
-                            for i in start..<(start + count) { emit(expansions[i]) }
-                        }
-                    } else {
-                        emit(v)
-                    }
-                    offset += 1
-                }
+        for s in text.unicodeScalars {
+            for m in map(s) {
+                let v = m.value
+                if v == 0x20, out.last == nil || out.last == 0x20 || out.last == 0x0A { continue }
+                out.append(v)
+                origin.append(offset)
             }
+            offset += 1
         }
         return NormalizedText(scalars: out, origin: origin, originalCount: Int(offset))
     }

@@ -131,6 +131,23 @@ public struct LatentSpace: Sendable {
         return (try? vectorsT.multiplied(by: weights)) ?? [Float](repeating: 0, count: rank)
     }
 
+    /// `Σ_i weights[i] · L_i` for a sparse vector given as (competency index, weight) pairs, by
+    /// a plain loop over its entries: O(entries × rank), no BLAS call (a posting names a few
+    /// dozen competencies, so the dense product `embed(_:)` would mostly multiply zeros).
+    public func embed(sparse entries: [(index: Int, weight: Float)]) -> [Float] {
+        var z = [Float](repeating: 0, count: rank)
+        vectors.values.withUnsafeBufferPointer { l in
+            z.withUnsafeMutableBufferPointer { z in
+                for (i, w) in entries where w != 0 {
+                    precondition(i >= 0 && i < competencyCount, "competency index out of range")
+                    let base = i * rank
+                    for r in 0..<rank { z[r] += w * l[base + r] }
+                }
+            }
+        }
+        return z
+    }
+
     /// The `limit` competencies most similar to competency `index` (itself excluded), best first.
     public func mostSimilar(to index: Int, limit: Int) -> [(index: Int, similarity: Float)] {
         var all: [(index: Int, similarity: Float)] = []

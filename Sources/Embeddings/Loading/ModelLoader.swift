@@ -64,6 +64,11 @@ extension CompetencyModel {
         return problems
     }
 
+    /// `model.validate(course:)`, spelled for call sites that hold the course first.
+    public static func validate(course: Course, against model: CompetencyModel, file: String = "request") -> [ModelProblem] {
+        model.validate(course: course, file: file)
+    }
+
     static func read(directory: URL) -> (contents: ModelContents?, problems: [ModelProblem]) {
         var problems: [ModelProblem] = []
         func data(_ file: String, required: Bool) -> Data? {

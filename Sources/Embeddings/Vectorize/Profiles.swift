@@ -63,6 +63,13 @@ public struct CapabilityProfile: Codable, Sendable, Hashable {
         /// `max over evidence of factor × level` (may be fractional).
         public var level: Double
         public var evidence: [Evidence]
+
+        public init(competency: String, index: Int, level: Double, evidence: [Evidence] = []) {
+            self.competency = competency
+            self.index = index
+            self.level = level
+            self.evidence = evidence
+        }
     }
 
     /// By level, descending, then index.

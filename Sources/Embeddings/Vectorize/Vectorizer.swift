@@ -264,7 +264,9 @@ public struct Vectorizer: Sendable {
         let exactScale = (1 - alpha).squareRoot() / norm.squareRoot()
         for i in exact.indices { out[i] = exact[i] * exactScale }
         if let latent, rank > 0 {
-            let z = latent.embed(exact)
+            var entries: [(index: Int, weight: Float)] = []
+            for (i, x) in exact.enumerated() where x != 0 { entries.append((i, x)) }
+            let z = latent.embed(sparse: entries)
             var zn: Float = 0
             for x in z { zn += x * x }
             if zn > 0 {
