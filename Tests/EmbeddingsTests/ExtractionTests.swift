@@ -132,3 +132,22 @@ import TestSupport
         #expect(Self.extractor.extract("我们是一家充满活力的公司。").mentions.isEmpty)
     }
 }
+
+extension ExtractionTests {
+    /// One extractor shared by concurrent tasks gives the serial results (it is immutable).
+    @Test func concurrentExtractionMatchesSerial() async throws {
+        let texts = try Self.cases.map { try fixtureText("texts/\($0.file)") }
+        let serial = texts.map { Self.extractor.extract($0) }
+        let extractor = Self.extractor
+        let parallel = await withTaskGroup(of: (Int, Extraction).self) { group in
+            for _ in 0..<8 {
+                for (i, text) in texts.enumerated() { group.addTask { (i, extractor.extract(text)) } }
+            }
+            var out: [(Int, Extraction)] = []
+            for await result in group { out.append(result) }
+            return out
+        }
+        #expect(parallel.count == 8 * texts.count)
+        for (i, extraction) in parallel { #expect(extraction == serial[i]) }
+    }
+}
