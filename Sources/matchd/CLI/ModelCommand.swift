@@ -1,0 +1,48 @@
+import ArgumentParser
+import Embeddings
+import Foundation
+
+/// `matchd model check DIR` and `matchd model import-esco`.
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "model", abstract: "Check or create post-competency models.",
+                                                    subcommands: [Check.self, ImportESCO.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate a model directory; list every problem with file, line, entry and field.")
+        @Argument(help: "The model directory (e.g. models/cn-digital-2022/v1).") var directory: String
+
+        func run() throws {
+            let problems = CompetencyModel.validate(directory: URL(fileURLWithPath: directory))
+            for p in problems { print(p.description) }
+            let errors = problems.filter { $0.severity == .error }.count
+            if errors > 0 {
+                FileHandle.standardError.write(Data("\(errors) error(s), \(problems.count - errors) warning(s)\n".utf8))
+                throw ExitCode(1)
+            }
+            let model = try CompetencyModel.load(from: URL(fileURLWithPath: directory))
+            print("ok: \(model.manifest.id) v\(model.manifest.version): \(model.competencies.count) competencies, "
+                + "\(model.posts.count) posts, \(model.certificates.count) certificates, \(model.courses.count) courses, "
+                + "\(model.levels.labels.count) level labels, \(problems.count) warning(s)")
+        }
+    }
+
+    struct ImportESCO: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "import-esco",
+                                                        abstract: "Turn the EU's ESCO CSV files into a model directory.")
+        @Option(help: "Directory holding skills_en.csv, occupations_en.csv, occupationSkillRelations_en.csv (and optionally skillSkillRelations_en.csv).")
+        var source: String
+        @Option(help: "The model directory to write.") var output: String
+        @Option(help: "Model id (default esco).") var id = "esco"
+        @Option(help: "Requirement level of imported posts on the 0–8 scale (default 4).") var level = 4
+
+        func run() throws {
+            var options = ESCOImport.Options()
+            options.modelID = id
+            options.level = level
+            let report = try ESCOImport.run(source: URL(fileURLWithPath: source), destination: URL(fileURLWithPath: output),
+                                            options: options)
+            print("wrote \(output): \(report.competencies) competencies, \(report.posts) posts, \(report.requirements) requirements, "
+                + "\(report.relatedLinks) related links; \(report.droppedAliases.count) shared aliases dropped")
+        }
+    }
+}

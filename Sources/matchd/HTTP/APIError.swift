@@ -1,0 +1,130 @@
+import Embeddings
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Matcher
+import OpenAPIRuntime
+
+/// The one error type the HTTP layer answers with: it renders itself as
+/// `{"error": {"code", "message", "field"?, "requestId"?, "details"?}}`.
+struct APIError: Error, Sendable {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+    var field: String?
+    var details: [ErrorBody.Detail]?
+
+    init(_ status: HTTPResponse.Status, _ code: ErrorCode, _ message: String, field: String? = nil) {
+        self.init(status: status, code: code.rawValue, message: message, field: field)
+    }
+
+    init(status: HTTPResponse.Status, code: String, message: String, field: String? = nil, details: [ErrorBody.Detail]? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.details = details
+    }
+
+    func response(requestID: String?) -> Response {
+        let body = ErrorBody(error: .init(code: code, message: status.code >= 500 ? "internal error" : message,
+                                          field: status.code >= 500 ? nil : field, requestId: requestID, details: details))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(body)) ?? Data(#"{"error":{"code":"http.internal","message":"internal error"}}"#.utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Maps anything a route can throw.
+    static func from(_ error: any Error) -> APIError {
+        switch error {
+        case let e as APIError: return e
+        case let e as ServiceError: return from(e)
+        case let e as DecodingError:
+            let (field, message) = describe(e)
+            if case .dataCorrupted(let ctx) = e, ctx.codingPath.isEmpty {
+                return APIError(.badRequest, .invalidJSON, "the body is not valid JSON", field: "body")
+            }
+            return APIError(.badRequest, .invalidField, message, field: field)
+        case let e as ServerError:
+            if let inner = unwrap(e.underlyingError) { return from(inner) }
+            if e.operationInput == nil {
+                return APIError(.badRequest, .badRequest, e.causeDescription)
+            }
+            return APIError(.internalServerError, .internal, "internal error")
+        case let e as HTTPError:
+            let code: ErrorCode = switch e.status {
+            case .notFound: .notFound
+            case .contentTooLarge: .payloadTooLarge
+            case .methodNotAllowed: .methodNotAllowed
+            case .unauthorized: .missingKey
+            case .badRequest: .badRequest
+            default: e.status.code >= 500 ? .internal : .badRequest
+            }
+            let message = e.body ?? (e.status == .notFound ? "no such route" : e.status.reasonPhrase)
+            return APIError(e.status, code, message)
+        default:
+            return APIError(.internalServerError, .internal, "internal error")
+        }
+    }
+
+    /// The typed error inside the OpenAPI runtime's wrappers, when there is one.
+    private static func unwrap(_ error: any Error) -> (any Error)? {
+        switch error {
+        case is ServiceError, is DecodingError, is APIError, is HTTPError: error
+        case let e as ServerError: unwrap(e.underlyingError)
+        default:
+            // The runtime wraps decoding failures in its own (internal) error type; its
+            // `underlyingError` is reachable through `LocalizedError`-free reflection only.
+            Mirror(reflecting: error).children.lazy.compactMap { $0.value as? any Error }.compactMap(unwrap).first
+        }
+    }
+
+    static func from(_ e: ServiceError) -> APIError {
+        let status: HTTPResponse.Status = switch e {
+        case .notFound: .notFound
+        case .conflict, .talentExists: .conflict
+        case .invalid, .invalidCursor: .badRequest
+        case .protectedAttribute: .unprocessableContent
+        case .missingKey, .invalidKey: .unauthorized
+        case .forbidden: .forbidden
+        case .embeddings(let inner):
+            switch inner {
+            case .io, .latentSpace: .internalServerError
+            default: .badRequest
+            }
+        case .matcher(let inner):
+            switch inner {
+            case .io, .fileCorrupt, .fileTruncated, .unsupportedFileVersion, .lapackFailure: .internalServerError
+            default: .badRequest
+            }
+        }
+        var details: [ErrorBody.Detail]?
+        if case .protectedAttribute(let findings) = e {
+            details = findings.map { .init(code: $0.category.rawValue, message: "demands \($0.category.rawValue): \"\($0.text)\"",
+                                           field: nil, span: .init(start: $0.span.start, end: $0.span.end)) }
+        }
+        return APIError(status: status, code: e.code, message: e.description, field: e.field, details: details)
+    }
+}
+
+/// The error envelope.
+struct ErrorBody: Codable, Sendable {
+    struct Detail: Codable, Sendable {
+        struct Span: Codable, Sendable { var start: Int; var end: Int }
+        var code: String?
+        var message: String
+        var field: String?
+        var span: Span?
+    }
+    struct Payload: Codable, Sendable {
+        var code: String
+        var message: String
+        var field: String?
+        var requestId: String?
+        var details: [Detail]?
+    }
+    var error: Payload
+}

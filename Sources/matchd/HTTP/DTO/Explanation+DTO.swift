@@ -1,0 +1,40 @@
+import Embeddings
+import Foundation
+
+extension S.Gap {
+    init(_ g: FitResult.Gap, model: CompetencyModel) {
+        self.init(competency: g.competency, name: model.localizedName(of: g.competency), have: g.have, need: g.need,
+                  gap: g.gap, weight: g.weight)
+    }
+}
+
+extension S.Explanation {
+    init(_ fit: FitResult, similarity: Float, model: CompetencyModel) {
+        self.init(score: fit.score,
+                  parts: .init(exact: fit.exact, related: fit.related, similarity: Double(similarity)),
+                  matched: fit.matched.map { m in
+                      .init(competency: m.competency, name: model.localizedName(of: m.competency), have: m.have,
+                            need: m.need, weight: m.weight, coverage: m.coverage, via: m.via)
+                  },
+                  missing: fit.gaps.map { S.Gap($0, model: model) },
+                  extras: fit.extras.map { .init(competency: $0.competency, have: $0.have) })
+    }
+}
+
+extension S.JobMatchPage {
+    init(_ page: (items: [Ranked<JobEntry>], next: PageCursor?), model: CompetencyModel) {
+        self.init(items: page.items.map { r in
+            .init(job: S.JobSummary(r.entry), score: r.score,
+                  explanation: S.Explanation(r.fit, similarity: r.similarity, model: model))
+        }, nextCursor: page.next?.encoded)
+    }
+}
+
+extension S.CandidatePage {
+    init(_ page: (items: [Ranked<TalentEntry>], next: PageCursor?), model: CompetencyModel) {
+        self.init(items: page.items.map { r in
+            .init(talent: S.CandidateSummary(r.entry), score: r.score,
+                  explanation: S.Explanation(r.fit, similarity: r.similarity, model: model))
+        }, nextCursor: page.next?.encoded)
+    }
+}

@@ -1,0 +1,180 @@
+import Embeddings
+import Foundation
+import GRDB
+
+/// A job posting as a caller sends it (create or replace).
+struct JobDraft: Sendable, Codable, Equatable {
+    var id: String?
+    var employerId: String?
+    var title: String
+    var description: String?
+    var postCode: String?
+    var level: Int?
+    var city: String?
+    var salaryMin: Int?
+    var salaryMax: Int?
+    var requirements: [RequirementInput] = []
+}
+
+extension Engine {
+    /// Checks a draft, refusing postings that demand protected attributes; returns its requirements.
+    func validate(_ draft: JobDraft) throws(ServiceError) -> RequirementProfile {
+        if let id = draft.id { try validateRecordID(id, field: "id") }
+        if draft.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw .invalid(field: "title", message: "must not be empty")
+        }
+        try validateSalary(min: draft.salaryMin, max: draft.salaryMax, field: "salary")
+        try validateLevel(draft.level, field: "level")
+        let findings = protectedAttributes.findings(in: draft.title) + protectedAttributes.findings(in: draft.description ?? "")
+        if !findings.isEmpty { throw .protectedAttribute(findings: findings) }
+        let input = PostingInput(postCode: draft.postCode, level: draft.level, requirements: draft.requirements,
+                                 text: [draft.title, draft.description].compactMap { $0 }.joined(separator: "\n"))
+        do { return try vectorizer.requirements(for: input) } catch { throw .embeddings(error) }
+    }
+
+    /// The employer a new posting belongs to: the employer key's own, or the admin's `employerId`.
+    private func owner(of draft: JobDraft, by identity: Identity) throws(ServiceError) -> String {
+        try identity.require(.employer)
+        if identity.role == .employer {
+            let own = identity.employerID!
+            if let e = draft.employerId, e != own { throw .forbidden("this employer key may only post for employer \(own)") }
+            return own
+        }
+        guard let e = draft.employerId else { throw .invalid(field: "employerId", message: "an admin must name the employer") }
+        return e
+    }
+
+    func createJob(_ draft: JobDraft, by identity: Identity) async throws -> JobRecord {
+        let employer = try owner(of: draft, by: identity)
+        let needs = try validate(draft)
+        let id = draft.id ?? APIKeys.newID("job-")
+        let now = Date()
+        let record = JobRecord(seq: nil, id: id, employerId: employer, title: draft.title, description: draft.description,
+                               postCode: draft.postCode, level: draft.level, city: draft.city, salaryMin: draft.salaryMin,
+                               salaryMax: draft.salaryMax, status: .open, requirements: draft.requirements,
+                               createdAt: now, updatedAt: now)
+        return try await store.commit({ db in
+            guard try EmployerRecord.exists(db, key: employer) else { throw ServiceError.notFound(kind: "employer", id: employer) }
+            if try JobRecord.filter(JobRecord.Columns.id == id).fetchCount(db) > 0 { throw ServiceError.conflict(kind: "job", id: id) }
+            var r = record
+            try r.insert(db)
+            return r
+        }, publish: { r in self.publishJob(r, requirements: needs) })
+    }
+
+    func updateJob(id: String, _ draft: JobDraft, by identity: Identity) async throws -> JobRecord {
+        let existing = try await job(id: id, by: identity)
+        try identity.requireJobOwner(employerID: existing.employerId)
+        if let bodyID = draft.id, bodyID != id {
+            throw ServiceError.invalid(field: "id", message: "body id \(bodyID) differs from the path's \(id)")
+        }
+        if let e = draft.employerId, e != existing.employerId {
+            throw ServiceError.invalid(field: "employerId", message: "a posting cannot move to another employer")
+        }
+        let needs = try validate(draft)
+        return try await store.commit({ db in
+            guard var r = try JobRecord.filter(JobRecord.Columns.id == id).fetchOne(db) else {
+                throw ServiceError.notFound(kind: "job", id: id)
+            }
+            r.title = draft.title
+            r.description = draft.description
+            r.postCode = draft.postCode
+            r.level = draft.level
+            r.city = draft.city
+            r.salaryMin = draft.salaryMin
+            r.salaryMax = draft.salaryMax
+            r.requirements = draft.requirements
+            r.updatedAt = Date()
+            try r.update(db)
+            return r
+        }, publish: { r in self.publishJob(r, requirements: needs) })
+    }
+
+    func closeJob(id: String, by identity: Identity) async throws -> JobRecord {
+        let existing = try await job(id: id, by: identity)
+        try identity.requireJobOwner(employerID: existing.employerId)
+        return try await store.commit({ db in
+            guard var r = try JobRecord.filter(JobRecord.Columns.id == id).fetchOne(db) else {
+                throw ServiceError.notFound(kind: "job", id: id)
+            }
+            r.status = .closed
+            r.updatedAt = Date()
+            try r.update(db)
+            return r
+        }, publish: { r in self.jobs.remove([UInt64(r.seq!)]) })
+    }
+
+    /// Upserts postings by id (bulk import: each names its employer, which must exist).
+    func upsertJobs(_ drafts: [JobDraft]) async throws -> [JobRecord] {
+        let prepared = try drafts.map { d throws(ServiceError) in (d, try validate(d)) }
+        return try await store.commit({ db in
+            var out: [JobRecord] = []
+            for (d, _) in prepared {
+                let employer = d.employerId!
+                guard try EmployerRecord.exists(db, key: employer) else { throw ServiceError.notFound(kind: "employer", id: employer) }
+                let now = Date()
+                var r = try JobRecord.filter(JobRecord.Columns.id == d.id!).fetchOne(db)
+                    ?? JobRecord(seq: nil, id: d.id!, employerId: employer, title: d.title, status: .open, requirements: [],
+                                 createdAt: now, updatedAt: now)
+                if r.employerId != employer {
+                    throw ServiceError.invalid(field: "employerId", message: "job \(r.id) belongs to employer \(r.employerId)")
+                }
+                r.title = d.title
+                r.description = d.description
+                r.postCode = d.postCode
+                r.level = d.level
+                r.city = d.city
+                r.salaryMin = d.salaryMin
+                r.salaryMax = d.salaryMax
+                r.requirements = d.requirements
+                r.updatedAt = now
+                try r.save(db)
+                out.append(r)
+            }
+            return out
+        }, publish: { records in
+            let items = zip(records, prepared).map { r, p in
+                (key: UInt64(r.seq!), vector: self.jobVector(r, p.1), entry: self.jobEntry(r, requirements: p.1))
+            }
+            try? self.jobs.publish(items)
+        })
+    }
+
+    func jobVector(_ r: JobRecord, _ needs: RequirementProfile) -> [Float]? {
+        guard r.status == .open else { return nil }
+        let v = vectorizer.searchVector(needs)
+        return v.contains { $0 != 0 } ? v : nil
+    }
+
+    private func publishJob(_ r: JobRecord, requirements needs: RequirementProfile) {
+        try? jobs.publish([(UInt64(r.seq!), jobVector(r, needs), jobEntry(r, requirements: needs))])
+    }
+
+    /// A posting; any key may read one.
+    func job(id: String, by identity: Identity) async throws -> JobRecord {
+        try identity.requireKey()
+        guard let r = try await store.job(id: id) else { throw ServiceError.notFound(kind: "job", id: id) }
+        return r
+    }
+
+    /// Postings: an employer's own; an admin's choice of employer or all.
+    func listJobs(employerID: String?, status: JobRecord.Status?, limit: Int, offset: Int,
+                  by identity: Identity) async throws -> (items: [JobRecord], total: Int) {
+        try identity.require(.employer)
+        var employer = employerID
+        if identity.role == .employer {
+            if let e = employerID, e != identity.employerID { throw ServiceError.forbidden("an employer key lists its own postings only") }
+            employer = identity.employerID
+        }
+        return try await store.jobs(employerID: employer, status: status, limit: limit, offset: offset)
+    }
+}
+
+extension JobRecord {
+    init(seq: Int64?, id: String, employerId: String, title: String, status: Status, requirements: [RequirementInput],
+         createdAt: Date, updatedAt: Date) {
+        self.init(seq: seq, id: id, employerId: employerId, title: title, description: nil, postCode: nil, level: nil,
+                  city: nil, salaryMin: nil, salaryMax: nil, status: status, requirements: requirements,
+                  createdAt: createdAt, updatedAt: updatedAt)
+    }
+}

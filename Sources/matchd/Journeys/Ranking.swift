@@ -1,0 +1,85 @@
+import Embeddings
+import Foundation
+import Matcher
+
+/// One result of a matching journey: the record's catalog entry, its fit (the ranking score)
+/// and the vector similarity that retrieved it.
+struct Ranked<Entry: Sendable>: Sendable {
+    var entry: Entry
+    var id: String
+    var fit: FitResult
+    var similarity: Float
+    var score: Double { fit.score }
+}
+
+/// A position in a ranking: results after it have a lower score, or the same score and a
+/// greater id. Encoded opaquely (`v1.<score bits>.<id>`, base64url) so clients cannot forge
+/// half of one.
+struct PageCursor: Equatable, Sendable {
+    var score: Double
+    var id: String
+
+    var encoded: String {
+        let raw = "v1.\(String(score.bitPattern, radix: 16)).\(id)"
+        return Data(raw.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    init(score: Double, id: String) {
+        self.score = score
+        self.id = id
+    }
+
+    init(encoded: String) throws(ServiceError) {
+        var b64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64), let raw = String(data: data, encoding: .utf8) else { throw .invalidCursor }
+        let parts = raw.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "v1", let bits = UInt64(parts[1], radix: 16), !parts[2].isEmpty else {
+            throw .invalidCursor
+        }
+        score = Double(bitPattern: bits)
+        id = String(parts[2])
+        guard score.isFinite else { throw .invalidCursor }
+    }
+
+    /// Whether `(score, id)` comes after this cursor in the ranking.
+    func precedes(score s: Double, id i: String) -> Bool { s < score || (s == score && i > id) }
+}
+
+/// Retrieval then re-ranking, shared by every matching journey.
+enum Ranking {
+    /// The `depth` nearest rows by cosine (exact, through Matcher), re-ranked by `fit`:
+    /// score descending, then id ascending.
+    static func rank<Entry: Sendable>(query: [Float], snapshot: IndexSnapshot, entries: [UInt64: Entry],
+                                      filter: RowFilter?, depth: Int, id: (Entry) -> String,
+                                      fit: (Entry) -> FitResult) throws(ServiceError) -> [Ranked<Entry>] {
+        guard query.contains(where: { $0 != 0 }), snapshot.count > 0 else { return [] }
+        let hits: [SearchHit]
+        do { hits = try snapshot.search(query, k: min(depth, FlatIndex.maxK), filter: filter) } catch { throw .matcher(error) }
+        return order(hits.compactMap { hit in
+            entries[hit.id].map { Ranked(entry: $0, id: id($0), fit: fit($0), similarity: hit.score) }
+        })
+    }
+
+    /// Sorts by score descending, then id ascending.
+    static func order<Entry>(_ items: [Ranked<Entry>]) -> [Ranked<Entry>] {
+        items.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+    }
+
+    /// The `k` results after `cursor`, and the cursor of the next page when more remain.
+    static func page<Entry>(_ ranked: [Ranked<Entry>], k: Int, after cursor: PageCursor?) -> ([Ranked<Entry>], PageCursor?) {
+        let rest = cursor.map { c in ranked.filter { c.precedes(score: $0.score, id: $0.id) } } ?? ranked
+        let page = Array(rest.prefix(k))
+        let next = rest.count > k ? page.last.map { PageCursor(score: $0.score, id: $0.id) } : nil
+        return (page, next)
+    }
+}
+
+/// Validates a page size.
+func validateK(_ k: Int?, default value: Int = 10, max: Int = 100) throws(ServiceError) -> Int {
+    let k = k ?? value
+    guard (1...max).contains(k) else { throw .invalid(field: "k", message: "k is \(k); it must be 1…\(max)") }
+    return k
+}

@@ -1,0 +1,182 @@
+import Synchronization
+import Embeddings
+import Foundation
+import GRDB
+
+/// A talent profile as a caller sends it (create or replace).
+struct TalentDraft: Sendable, Codable, Equatable {
+    var id: String?
+    var displayName: String
+    var contact: TalentRecord.Contact?
+    var city: String?
+    var desiredCities: [String] = []
+    var desiredPosts: [String] = []
+    var salaryMin: Int?
+    var salaryMax: Int?
+    var level: Int?
+    var searchable: Bool = false
+    var profile: ProfileInput
+}
+
+/// Record ids: 1–64 of letters, digits, `.`, `_`, `-`, starting with a letter or digit.
+func validateRecordID(_ id: String, field: String) throws(ServiceError) {
+    let ok = !id.isEmpty && id.count <= 64 && id.unicodeScalars.allSatisfy {
+        ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "." || $0 == "_" || $0 == "-"
+    } && id.unicodeScalars.first.map { $0 != "." && $0 != "_" && $0 != "-" } == true
+    if !ok { throw .invalid(field: field, message: "\"\(id)\" is not a record id (1–64 letters, digits, '.', '_', '-')") }
+}
+
+func validateSalary(min: Int?, max: Int?, field: String) throws(ServiceError) {
+    if let min, min < 0 { throw .invalid(field: field + ".min", message: "must not be negative") }
+    if let max, max < 0 { throw .invalid(field: field + ".max", message: "must not be negative") }
+    if let min, let max, min > max { throw .invalid(field: field, message: "min \(min) is above max \(max)") }
+}
+
+func validateLevel(_ level: Int?, field: String) throws(ServiceError) {
+    if let level, !(1...8).contains(level) { throw .invalid(field: field, message: "level \(level) is outside 1…8") }
+}
+
+extension Engine {
+    /// Checks a draft; returns its capability profile (which validates every id in it).
+    func validate(_ draft: TalentDraft) throws(ServiceError) -> CapabilityProfile {
+        if let id = draft.id { try validateRecordID(id, field: "id") }
+        let name = draft.displayName.trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty { throw .invalid(field: "displayName", message: "must not be empty") }
+        try validateSalary(min: draft.salaryMin, max: draft.salaryMax, field: "salary")
+        try validateLevel(draft.level, field: "level")
+        for (k, post) in draft.desiredPosts.enumerated() where model.post(id: post) == nil {
+            throw .embeddings(.unknownPost(field: "desiredPosts[\(k)]", id: post))
+        }
+        return try capabilities(of: draft.profile)
+    }
+
+    /// Creates a talent: a seeker creates the one its key reserves, an admin any.
+    func createTalent(_ draft: TalentDraft, by identity: Identity) async throws -> TalentRecord {
+        try identity.require(.seeker)
+        var draft = draft
+        if identity.role == .seeker {
+            guard let owned = identity.talentID else { throw ServiceError.forbidden("this seeker key owns no talent id") }
+            if let id = draft.id, id != owned {
+                throw ServiceError.forbidden("this seeker key may only create talent \(owned)")
+            }
+            draft.id = owned
+        }
+        let has = try validate(draft)
+        let id = draft.id ?? APIKeys.newID("t-")
+        let now = Date()
+        let record = TalentRecord(seq: nil, id: id, displayName: draft.displayName, contact: draft.contact,
+                                  city: draft.city, desiredCities: draft.desiredCities, desiredPosts: draft.desiredPosts,
+                                  salaryMin: draft.salaryMin, salaryMax: draft.salaryMax, level: draft.level,
+                                  searchable: draft.searchable, profile: draft.profile, createdAt: now, updatedAt: now)
+        let isSeeker = identity.role == .seeker
+        return try await store.commit({ db in
+            if try TalentRecord.filter(TalentRecord.Columns.id == id).fetchCount(db) > 0 {
+                throw isSeeker ? ServiceError.talentExists(keyTalentID: id) : ServiceError.conflict(kind: "talent", id: id)
+            }
+            var r = record
+            try r.insert(db)
+            return r
+        }, publish: { r in self.publishTalent(r, capabilities: has) })
+    }
+
+    /// Replaces a talent's profile (owner or admin).
+    func updateTalent(id: String, _ draft: TalentDraft, by identity: Identity) async throws -> TalentRecord {
+        try identity.requireTalentOwner(id)
+        if let bodyID = draft.id, bodyID != id {
+            throw ServiceError.invalid(field: "id", message: "body id \(bodyID) differs from the path's \(id)")
+        }
+        let has = try validate(draft)
+        return try await store.commit({ db in
+            guard var r = try TalentRecord.filter(TalentRecord.Columns.id == id).fetchOne(db) else {
+                throw ServiceError.notFound(kind: "talent", id: id)
+            }
+            r.displayName = draft.displayName
+            r.contact = draft.contact
+            r.city = draft.city
+            r.desiredCities = draft.desiredCities
+            r.desiredPosts = draft.desiredPosts
+            r.salaryMin = draft.salaryMin
+            r.salaryMax = draft.salaryMax
+            r.level = draft.level
+            r.searchable = draft.searchable
+            r.profile = draft.profile
+            r.updatedAt = Date()
+            try r.update(db)
+            return r
+        }, publish: { r in self.publishTalent(r, capabilities: has) })
+    }
+
+    /// Upserts a talent by id (bulk import; validated like a create by an admin).
+    func upsertTalents(_ drafts: [TalentDraft]) async throws -> [TalentRecord] {
+        let prepared = try drafts.map { d throws(ServiceError) in (d, try validate(d)) }
+        return try await store.commit({ db in
+            var out: [TalentRecord] = []
+            for (d, _) in prepared {
+                let now = Date()
+                let id = d.id!
+                var r = try TalentRecord.filter(TalentRecord.Columns.id == id).fetchOne(db)
+                    ?? TalentRecord(seq: nil, id: id, displayName: d.displayName, contact: nil, city: nil, desiredCities: [],
+                                    desiredPosts: [], salaryMin: nil, salaryMax: nil, level: nil, searchable: false,
+                                    profile: d.profile, createdAt: now, updatedAt: now)
+                r.displayName = d.displayName
+                r.contact = d.contact
+                r.city = d.city
+                r.desiredCities = d.desiredCities
+                r.desiredPosts = d.desiredPosts
+                r.salaryMin = d.salaryMin
+                r.salaryMax = d.salaryMax
+                r.level = d.level
+                r.searchable = d.searchable
+                r.profile = d.profile
+                r.updatedAt = now
+                try r.save(db)
+                out.append(r)
+            }
+            return out
+        }, publish: { records in
+            let items = zip(records, prepared).map { r, p in
+                (key: UInt64(r.seq!), vector: self.talentVector(r, p.1), entry: self.talentEntry(r, capabilities: p.1))
+            }
+            try? self.talents.publish(items)
+        })
+    }
+
+    func talentVector(_ r: TalentRecord, _ has: CapabilityProfile) -> [Float]? {
+        guard r.searchable else { return nil }
+        let v = vectorizer.searchVector(has)
+        return v.contains { $0 != 0 } ? v : nil
+    }
+
+    private func publishTalent(_ r: TalentRecord, capabilities has: CapabilityProfile) {
+        try? talents.publish([(UInt64(r.seq!), talentVector(r, has), talentEntry(r, capabilities: has))])
+    }
+
+    /// A talent (owner or admin).
+    func talent(id: String, by identity: Identity) async throws -> TalentRecord {
+        try identity.requireTalentOwner(id)
+        guard let r = try await store.talent(id: id) else { throw ServiceError.notFound(kind: "talent", id: id) }
+        return r
+    }
+
+    /// Deletes a talent's record, its keys, its vector (compacting the index) and the saved snapshot.
+    func deleteTalent(id: String, by identity: Identity) async throws {
+        try identity.requireTalentOwner(id)
+        let hashes = try await store.commit({ db -> (Int64, [String]) in
+            guard let r = try TalentRecord.filter(TalentRecord.Columns.id == id).fetchOne(db) else {
+                throw ServiceError.notFound(kind: "talent", id: id)
+            }
+            let keys = try APIKeyRecord.filter(APIKeyRecord.Columns.talentId == id).fetchAll(db)
+            try APIKeyRecord.filter(APIKeyRecord.Columns.talentId == id).deleteAll(db)
+            try r.delete(db)
+            return (r.seq!, keys.map(\.keyHash))
+        }, publish: { seq, _ in self.talents.remove([UInt64(seq)], erase: true) })
+        keyCache.withLock { cache in for h in hashes.1 { cache.removeValue(forKey: h) } }
+        discardSnapshot()
+    }
+
+    /// Everything stored about a talent (owner or admin).
+    func exportTalent(id: String, by identity: Identity) async throws -> (TalentRecord, [APIKeyRecord]) {
+        let r = try await talent(id: id, by: identity)
+        return (r, try await store.keys(talentID: id))
+    }
+}

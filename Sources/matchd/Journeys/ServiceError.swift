@@ -1,0 +1,78 @@
+import Embeddings
+import Matcher
+
+/// What a journey can refuse. Each case has a stable code and names the field or record at
+/// fault; `HTTP/` maps them to status codes and the error envelope, the CLI prints them.
+enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notFound(kind: String, id: String)
+    case conflict(kind: String, id: String)
+    case invalid(field: String, message: String)
+    case invalidCursor
+    case protectedAttribute(findings: [ProtectedAttributes.Finding])
+    case talentExists(keyTalentID: String)
+    case missingKey
+    case invalidKey
+    case forbidden(String)
+    case embeddings(EmbeddingsError)
+    case matcher(MatcherError)
+
+    var code: String {
+        switch self {
+        case .notFound: "record.not_found"
+        case .conflict: "record.conflict"
+        case .invalid: "request.invalid_field"
+        case .invalidCursor: "request.invalid_cursor"
+        case .protectedAttribute: "job.protected_attribute"
+        case .talentExists: "talent.already_exists"
+        case .missingKey: "auth.missing_key"
+        case .invalidKey: "auth.invalid_key"
+        case .forbidden: "auth.forbidden"
+        case .embeddings(let e): e.code
+        case .matcher(let e): e.code
+        }
+    }
+
+    var field: String? {
+        switch self {
+        case .invalid(let field, _): field
+        case .invalidCursor: "cursor"
+        case .protectedAttribute: "description"
+        case .embeddings(let e): e.field
+        case .matcher(let e): e.field
+        case .notFound, .conflict, .talentExists, .missingKey, .invalidKey, .forbidden: nil
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .notFound(let kind, let id): "no \(kind) with id \(id)"
+        case .conflict(let kind, let id): "a \(kind) with id \(id) exists already"
+        case .invalid(let field, let message): "\(field): \(message)"
+        case .invalidCursor: "cursor is not one this server issued; start again without it"
+        case .protectedAttribute(let findings):
+            "the posting demands protected attributes, which matchd refuses: "
+                + findings.map { "\($0.category.rawValue) (\"\($0.text)\" at \($0.span.start)…\($0.span.end))" }.joined(separator: ", ")
+        case .talentExists(let id): "this seeker key owns talent \(id) already; update it with PUT /v1/talents/\(id)"
+        case .missingKey: "this route needs an API key: send Authorization: Bearer <key>"
+        case .invalidKey: "the API key is unknown or revoked"
+        case .forbidden(let why): why
+        case .embeddings(let e): e.description
+        case .matcher(let e): e.description
+        }
+    }
+}
+
+/// Runs `body`, turning the libraries' typed errors into `ServiceError`.
+func wrapping<T>(_ body: () throws -> T) throws(ServiceError) -> T {
+    do {
+        return try body()
+    } catch let e as ServiceError {
+        throw e
+    } catch let e as EmbeddingsError {
+        throw .embeddings(e)
+    } catch let e as MatcherError {
+        throw .matcher(e)
+    } catch {
+        throw .invalid(field: "request", message: "\(error)")
+    }
+}

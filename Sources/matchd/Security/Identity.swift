@@ -1,0 +1,41 @@
+/// Who is calling: the role and owner of the API key on the request (or nobody).
+///
+/// Set per request by `AuthMiddleware` as a task-local, so the generated OpenAPI handlers can
+/// read it; the journeys take it as an argument.
+struct Identity: Sendable, Equatable {
+    enum Role: String, Sendable, Codable, CaseIterable { case anonymous, admin, employer, seeker }
+
+    var role: Role
+    var keyID: String?
+    var employerID: String?
+    var talentID: String?
+
+    static let anonymous = Identity(role: .anonymous)
+
+    @TaskLocal static var current: Identity = .anonymous
+
+    /// Any key at all.
+    func requireKey() throws(ServiceError) {
+        if role == .anonymous { throw .missingKey }
+    }
+
+    /// One of `roles` (admin always passes).
+    func require(_ roles: Role...) throws(ServiceError) {
+        try requireKey()
+        guard role == .admin || roles.contains(role) else {
+            throw .forbidden("a \(role.rawValue) key may not do this; it needs \((roles + [.admin]).map(\.rawValue).joined(separator: " or "))")
+        }
+    }
+
+    /// An admin, or the seeker whose key owns talent `id`.
+    func requireTalentOwner(_ id: String) throws(ServiceError) {
+        try require(.seeker)
+        if role == .seeker && talentID != id { throw .forbidden("this seeker key owns another talent profile") }
+    }
+
+    /// An admin, or the employer that owns the posting.
+    func requireJobOwner(employerID owner: String) throws(ServiceError) {
+        try require(.employer)
+        if role == .employer && employerID != owner { throw .forbidden("this employer key does not own the posting") }
+    }
+}

@@ -1,0 +1,73 @@
+import GRDB
+
+/// The store's schema, as migrations: appended, never edited once shipped.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: employers, talents, jobs, courses, keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE employer (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL
+                );
+                CREATE TABLE talent (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    displayName TEXT NOT NULL,
+                    contact TEXT,
+                    city TEXT,
+                    desiredCities TEXT NOT NULL,
+                    desiredPosts TEXT NOT NULL,
+                    salaryMin INTEGER,
+                    salaryMax INTEGER,
+                    level INTEGER,
+                    searchable BOOLEAN NOT NULL DEFAULT 0,
+                    profile TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL
+                );
+                CREATE TABLE job (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    employerId TEXT NOT NULL REFERENCES employer(id),
+                    title TEXT NOT NULL,
+                    description TEXT,
+                    postCode TEXT,
+                    level INTEGER,
+                    city TEXT,
+                    salaryMin INTEGER,
+                    salaryMax INTEGER,
+                    status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+                    requirements TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL
+                );
+                CREATE INDEX job_employerId ON job(employerId);
+                CREATE TABLE course (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    data TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL
+                );
+                CREATE TABLE apiKey (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    keyHash TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('admin', 'employer', 'seeker')),
+                    name TEXT NOT NULL,
+                    employerId TEXT REFERENCES employer(id),
+                    talentId TEXT,
+                    createdAt DATETIME NOT NULL,
+                    revokedAt DATETIME
+                );
+                CREATE INDEX apiKey_talentId ON apiKey(talentId);
+                CREATE TABLE meta (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+                INSERT INTO meta (key, value) VALUES ('revision', '0');
+                """)
+        }
+        return migrator
+    }
+}
