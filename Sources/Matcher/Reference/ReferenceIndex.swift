@@ -17,6 +17,16 @@ public struct ReferenceIndex: Sendable {
 
     public var count: Int { ids.count }
 
+    /// An index over `values` (row-major, `ids.count × dimension`); ids must be distinct.
+    public init(dimension: Int, metric: Metric, ids: [UInt64], values: [Float]) {
+        precondition(values.count == ids.count * dimension)
+        self.init(dimension: dimension, metric: metric)
+        self.ids = ids
+        self.values = metric == .cosine
+            ? (0..<ids.count).flatMap { Self.stored(Array(values[($0 * dimension)..<(($0 + 1) * dimension)]), metric: metric) }
+            : values
+    }
+
     /// Inserts or replaces `id`. Precondition: `vector.count == dimension`.
     public mutating func upsert(id: UInt64, vector: [Float]) {
         precondition(vector.count == dimension)

@@ -94,3 +94,27 @@ struct TopKHeap {
         if count == k { precondition(threshold == scores[0], "stale threshold") }
     }
 }
+
+/// Top-k selection over a score array with the search path's heap, for the benchmark that
+/// compares it with swift-collections' `Heap` on the same scores.
+@_spi(Tuning) public enum TopKSelection {
+    /// The `k` best `(scores[i], ids[i])` in result order.
+    public static func select(scores: [Float], ids: [UInt64], k: Int) -> [SearchHit] {
+        precondition(scores.count == ids.count && k >= 1)
+        let keep = min(k, scores.count)
+        guard keep > 0 else { return [] }
+        let s = UnsafeMutablePointer<Float>.allocate(capacity: keep)
+        let i = UnsafeMutablePointer<UInt64>.allocate(capacity: keep)
+        defer {
+            s.deallocate()
+            i.deallocate()
+        }
+        var heap = TopKHeap(k: keep, scores: s, ids: i)
+        scores.withUnsafeBufferPointer { sc in
+            ids.withUnsafeBufferPointer { id in
+                RowScanner.merge(scores: sc.baseAddress!, count: sc.count, ids: id.baseAddress!, mask: nil, cursor: nil, into: &heap)
+            }
+        }
+        return heap.sortedHits()
+    }
+}
