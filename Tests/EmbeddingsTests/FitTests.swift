@@ -1,5 +1,7 @@
 @testable import Embeddings
 import Foundation
+import Matcher
+import TestSupport
 import Testing
 
 @Suite struct FitTests {
@@ -64,5 +66,38 @@ import Testing
         let r = Fit.evaluate(have: have([("prog.go", 2)]), need: need([("prog.go", 4, 1)]))
         let back = try JSONDecoder().decode(FitResult.self, from: JSONEncoder().encode(r))
         #expect(back == r)
+    }
+
+    /// Re-ranking scores with `Fit.score` and explains with `Fit.evaluate`: the two must agree to
+    /// the last bit, or a page's order could disagree with its own explanations.
+    @Test func scoreEqualsEvaluateBitForBit() throws {
+        let latent = try LatentSpace.build(model: model, rank: 6)
+        let ids = model.competencies.map(\.id)
+        var rng = SplitMix64(seed: 2024)
+        for _ in 0..<300 {
+            let needIDs = Array(ids.shuffled(using: &rng).prefix(Int.random(in: 1...6, using: &rng)))
+            let weights = needIDs.map { _ in Double.random(in: 0.05...1, using: &rng) }
+            let total = weights.reduce(0, +)
+            let n = need(needIDs.enumerated().map { ($1, Int.random(in: 1...8, using: &rng), weights[$0] / total) })
+            let h = have(ids.shuffled(using: &rng).prefix(Int.random(in: 0...8, using: &rng))
+                .map { ($0, Double(Int.random(in: 1...16, using: &rng)) / 2) })
+            for space in [nil, latent] {
+                #expect(Fit.score(have: h, need: n, latent: space) == Fit.evaluate(have: h, need: n, latent: space).score)
+            }
+        }
+    }
+
+    /// The precomputed similarity table agrees with the rank-r dot product it replaces.
+    @Test func similarityTableMatchesDotProducts() throws {
+        let latent = try LatentSpace.build(model: model, rank: 6)
+        #expect(latent.table != nil)
+        let n = latent.competencyCount, r = latent.rank
+        for i in 0..<n {
+            for j in 0..<n {
+                var dot: Float = 0
+                for t in 0..<r { dot += latent.unit.values[i * r + t] * latent.unit.values[j * r + t] }
+                #expect(abs(latent.similarity(i, j) - dot) <= 1e-5, "\(i), \(j)")
+            }
+        }
     }
 }

@@ -29,36 +29,21 @@ public enum Fit {
 
     public static func evaluate(have: CapabilityProfile, need: RequirementProfile, latent: LatentSpace? = nil,
                                 configuration: Configuration = Configuration()) -> FitResult {
-        var haveLevel: [Int: Double] = [:]
-        for e in have.entries { haveLevel[e.index] = max(haveLevel[e.index] ?? 0, e.level) }
         let required = Set(need.entries.map(\.index))
         var score = 0.0, exactTotal = 0.0
         var matched: [FitResult.Match] = []
         var gaps: [FitResult.Gap] = []
         for req in need.entries {
-            let n = Double(max(req.level, 1))
-            let h = haveLevel[req.index] ?? 0
-            let exact = min(h / n, 1)
-            var related = 0.0
-            var via: String?
-            if let latent, exact < 1 {
-                for e in have.entries where e.index != req.index && e.level > 0 {
-                    let s = latent.similarity(e.index, req.index)
-                    guard s >= configuration.relatedThreshold else { continue }
-                    let credit = configuration.relatedCap * Double(s) * min(e.level / n, 1)
-                    if credit > related { related = credit; via = e.competency }
-                }
+            let c = coverage(of: req, have: have, latent: latent, configuration: configuration)
+            score += req.weight * c.coverage
+            exactTotal += req.weight * c.exact
+            if c.coverage > 0 {
+                matched.append(.init(competency: req.competency, have: c.have, need: req.level, weight: req.weight,
+                                     coverage: c.coverage, via: c.related > c.exact ? c.via : nil))
             }
-            let coverage = max(exact, related)
-            score += req.weight * coverage
-            exactTotal += req.weight * exact
-            if coverage > 0 {
-                matched.append(.init(competency: req.competency, have: h, need: req.level, weight: req.weight,
-                                     coverage: coverage, via: related > exact ? via : nil))
-            }
-            if h < n {
-                gaps.append(.init(competency: req.competency, have: h, need: req.level, gap: n - h, weight: req.weight,
-                                  coverage: coverage))
+            if c.have < Double(max(req.level, 1)) {
+                gaps.append(.init(competency: req.competency, have: c.have, need: req.level, gap: Double(max(req.level, 1)) - c.have,
+                                  weight: req.weight, coverage: c.coverage))
             }
         }
         gaps.sort {
@@ -71,6 +56,43 @@ public enum Fit {
         let clampedScore = min(max(score, 0), 1)
         return FitResult(score: clampedScore, exact: exactTotal, related: max(score - exactTotal, 0), matched: matched,
                          gaps: gaps, extras: extras)
+    }
+
+    /// `evaluate(…).score` without building the explanation: the same sums in the same order (so
+    /// the same value to the last bit), no allocation. Re-ranking scores hundreds of candidates
+    /// and explains only the page it returns.
+    public static func score(have: CapabilityProfile, need: RequirementProfile, latent: LatentSpace? = nil,
+                             configuration: Configuration = Configuration()) -> Double {
+        var score = 0.0
+        for req in need.entries {
+            score += req.weight * coverage(of: req, have: have, latent: latent, configuration: configuration).coverage
+        }
+        return min(max(score, 0), 1)
+    }
+
+    /// One requirement's exact coverage, related credit (and through which competency), and
+    /// the person's level of it.
+    @inline(__always)
+    static func coverage(of req: RequirementProfile.Entry, have: CapabilityProfile, latent: LatentSpace?,
+                         configuration: Configuration) -> (exact: Double, related: Double, coverage: Double, have: Double, via: String?) {
+        let n = Double(max(req.level, 1))
+        var h = 0.0
+        for e in have.entries where e.index == req.index { h = max(h, e.level) }
+        let exact = min(h / n, 1)
+        var related = 0.0
+        var via: String?
+        if let latent, exact < 1 {
+            for e in have.entries where e.index != req.index && e.level > 0 {
+                let s = latent.similarity(e.index, req.index)
+                guard s >= configuration.relatedThreshold else { continue }
+                let credit = configuration.relatedCap * Double(s) * min(e.level / n, 1)
+                if credit > related {
+                    related = credit
+                    via = e.competency
+                }
+            }
+        }
+        return (exact, related, max(exact, related), h, via)
     }
 }
 

@@ -38,6 +38,24 @@ public struct LatentSpace: Sendable {
     let vectorsT: Matrix
     /// `competencies × rank`: `L_i / ‖L_i‖` (zero rows stay zero).
     let unit: Matrix
+    /// `cos(L_i, L_j)` for every pair, row-major, when the model has at most
+    /// `similarityTableLimit` competencies (one `sgemm`, `unit · unitᵀ`); `nil` above that.
+    /// Re-ranking asks for hundreds of thousands of pairs per request, and a lookup is ~30×
+    /// cheaper than a rank-32 dot product.
+    let table: [Float]?
+
+    /// Largest model (in competencies) that gets a precomputed similarity table (4096² floats = 64 MiB).
+    public static let similarityTableLimit = 4096
+
+    init(rank: Int, singularValues: [Float], vectors: Matrix, vectorsT: Matrix, unit: Matrix) {
+        self.rank = rank
+        self.singularValues = singularValues
+        self.vectors = vectors
+        self.vectorsT = vectorsT
+        self.unit = unit
+        table = unit.rows <= Self.similarityTableLimit
+            ? (try? unit.multiplied(by: unit, transposingOther: true))?.values : nil
+    }
 
     /// Builds the space from a model's posts, courses and related links.
     /// - Throws: `EmbeddingsError.latentSpace` when the model has no rows or competencies, or
@@ -115,6 +133,7 @@ public struct LatentSpace: Sendable {
     /// `cos(L_i, L_j)`; 0 when either vector is zero.
     public func similarity(_ i: Int, _ j: Int) -> Float {
         precondition(i >= 0 && i < competencyCount && j >= 0 && j < competencyCount, "competency index out of range")
+        if let table { return table[i * competencyCount + j] }
         return unit.values.withUnsafeBufferPointer { u in
             var dot: Float = 0
             let a = i * rank, b = j * rank

@@ -9,6 +9,10 @@ import Synchronization
 final class Catalog<Entry: Sendable>: Sendable {
     let index: FlatIndex
     private let entries: Mutex<[UInt64: Entry]>
+    /// Filters already built for the current snapshot, by a caller-chosen key (e.g. a city).
+    private let filters = Mutex<(generation: UInt64, byKey: [String: RowFilter])>((0, [:]))
+    /// Cached filters per snapshot, at most (keys come from requests).
+    static var maxCachedFilters: Int { 64 }
 
     init(index: FlatIndex, entries: [UInt64: Entry] = [:]) {
         self.index = index
@@ -21,6 +25,20 @@ final class Catalog<Entry: Sendable>: Sendable {
     }
 
     var count: Int { index.count }
+
+    /// The filter `build` makes for `snapshot`, built once per snapshot and `key`. Building one
+    /// visits every row (a closure call and a dictionary lookup each); caching it makes repeated
+    /// queries with the same filter, the common case, cost nothing for it.
+    func filter(key: String, snapshot: IndexSnapshot, build: () -> RowFilter) -> RowFilter {
+        if let hit = filters.withLock({ $0.generation == snapshot.generation ? $0.byKey[key] : nil }) { return hit }
+        let built = build()
+        filters.withLock { cache in
+            if cache.generation != snapshot.generation { cache = (snapshot.generation, [:]) }
+            if cache.byKey.count >= Self.maxCachedFilters { cache.byKey.removeAll() }
+            cache.byKey[key] = built
+        }
+        return built
+    }
 
     /// Adds or replaces records; `nil` vectors (nothing to search by) remove them instead.
     func publish(_ items: [(key: UInt64, vector: [Float]?, entry: Entry)]) throws(MatcherError) {

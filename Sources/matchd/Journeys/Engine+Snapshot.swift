@@ -11,7 +11,11 @@ import Matcher
 /// is used only when all three still match; any committed write since (even one whose process
 /// was killed) bumps the revision and forces a rebuild.
 extension Engine {
+    /// Bumped whenever the saved entries' shape changes, so older snapshots are rebuilt.
+    static let snapshotFormat = 2
+
     struct SnapshotManifest: Codable, Equatable {
+        var format: Int
         var revision: Int64
         var modelFingerprint: String
         var dimension: Int
@@ -39,7 +43,7 @@ extension Engine {
         let encoder = JSONEncoder()
         try encoder.encode(SavedEntries(jobs: jobEntries, talents: talentEntries))
             .write(to: directory.appendingPathComponent("entries.json"), options: .atomic)
-        let manifest = SnapshotManifest(revision: revision, modelFingerprint: modelFingerprint,
+        let manifest = SnapshotManifest(format: Self.snapshotFormat, revision: revision, modelFingerprint: modelFingerprint,
                                         dimension: vectorizer.dimension, latentRank: latent.rank)
         try encoder.encode(manifest).write(to: manifestURL, options: .atomic)
         logger.info("index snapshot saved", metadata: ["revision": "\(revision)", "jobs": "\(jobSnapshot.count)",
@@ -57,7 +61,7 @@ extension Engine {
     func restoreSnapshot(logger: Logger) async throws -> Bool {
         guard let data = try? Data(contentsOf: manifestURL),
               let manifest = try? JSONDecoder().decode(SnapshotManifest.self, from: data) else { return false }
-        let expected = SnapshotManifest(revision: try await store.revision(), modelFingerprint: modelFingerprint,
+        let expected = SnapshotManifest(format: Self.snapshotFormat, revision: try await store.revision(), modelFingerprint: modelFingerprint,
                                         dimension: vectorizer.dimension, latentRank: latent.rank)
         guard manifest == expected else {
             logger.info("index snapshot is stale; rebuilding", metadata: ["savedRevision": "\(manifest.revision)",

@@ -128,7 +128,8 @@ final class Engine: Sendable {
     }
 
     func jobEntry(_ job: JobRecord, requirements: RequirementProfile) -> JobEntry {
-        JobEntry(id: job.id, employerId: job.employerId, title: job.title, city: job.city, salaryMin: job.salaryMin,
+        JobEntry(id: job.id, employerId: job.employerId, title: job.title, city: job.city,
+                 cityKey: job.city.map(cityKey), salaryMin: job.salaryMin,
                  salaryMax: job.salaryMax, level: job.level, postCode: job.postCode,
                  occupation: job.postCode.flatMap { model.post(id: $0)?.occupation },
                  requirements: requirements.compact)
@@ -136,7 +137,9 @@ final class Engine: Sendable {
 
     func talentEntry(_ talent: TalentRecord, capabilities: CapabilityProfile) -> TalentEntry {
         TalentEntry(id: talent.id, displayName: talent.displayName, city: talent.city,
-                    desiredCities: talent.desiredCities, level: talent.level, capabilities: capabilities.compact)
+                    desiredCities: talent.desiredCities,
+                    cityKeys: Array(Set(([talent.city].compactMap { $0 } + talent.desiredCities).map(cityKey))).sorted(),
+                    level: talent.level, capabilities: capabilities.compact)
     }
 
     /// What the jobs catalog should hold for `job`: its vector and entry when open, else removal.

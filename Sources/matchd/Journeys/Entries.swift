@@ -1,3 +1,4 @@
+import Foundation
 import Embeddings
 
 /// What the jobs catalog keeps beside each open posting's vector: its filter attributes and
@@ -7,6 +8,8 @@ struct JobEntry: Sendable, Codable {
     var employerId: String
     var title: String
     var city: String?
+    /// `city` as `cityKey` compares it.
+    var cityKey: String?
     var salaryMin: Int?
     var salaryMax: Int?
     var level: Int?
@@ -23,8 +26,15 @@ struct TalentEntry: Sendable, Codable {
     var displayName: String
     var city: String?
     var desiredCities: [String]
+    /// `city` and `desiredCities` as `cityKey` compares them.
+    var cityKeys: [String]
     var level: Int?
     var capabilities: CapabilityProfile
+}
+
+/// A city as matching compares it: without case and surrounding spaces ("上海" = " 上海 ").
+func cityKey(_ city: String) -> String {
+    city.trimmingCharacters(in: .whitespaces).lowercased()
 }
 
 extension CapabilityProfile {

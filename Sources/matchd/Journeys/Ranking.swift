@@ -2,14 +2,15 @@ import Embeddings
 import Foundation
 import Matcher
 
-/// One result of a matching journey: the record's catalog entry, its fit (the ranking score)
-/// and the vector similarity that retrieved it.
+/// One result of a matching journey: the record's catalog entry, its fit score (the ranking
+/// score), the vector similarity that retrieved it, and, for the results a page returns, the
+/// full explanation.
 struct Ranked<Entry: Sendable>: Sendable {
     var entry: Entry
     var id: String
-    var fit: FitResult
+    var score: Double
     var similarity: Float
-    var score: Double { fit.score }
+    var fit: FitResult!
 }
 
 /// A position in a ranking: results after it have a lower score, or the same score and a
@@ -50,16 +51,16 @@ struct PageCursor: Equatable, Sendable {
 
 /// Retrieval then re-ranking, shared by every matching journey.
 enum Ranking {
-    /// The `depth` nearest rows by cosine (exact, through Matcher), re-ranked by `fit`:
-    /// score descending, then id ascending.
+    /// The `depth` nearest rows by cosine (exact, through Matcher), re-ranked by `score`:
+    /// score descending, then id ascending. Explanations are left to `page`.
     static func rank<Entry: Sendable>(query: [Float], snapshot: IndexSnapshot, entries: [UInt64: Entry],
                                       filter: RowFilter?, depth: Int, id: (Entry) -> String,
-                                      fit: (Entry) -> FitResult) throws(ServiceError) -> [Ranked<Entry>] {
+                                      score: (Entry) -> Double) throws(ServiceError) -> [Ranked<Entry>] {
         guard query.contains(where: { $0 != 0 }), snapshot.count > 0 else { return [] }
         let hits: [SearchHit]
         do { hits = try snapshot.search(query, k: min(depth, FlatIndex.maxK), filter: filter) } catch { throw .matcher(error) }
         return order(hits.compactMap { hit in
-            entries[hit.id].map { Ranked(entry: $0, id: id($0), fit: fit($0), similarity: hit.score) }
+            entries[hit.id].map { Ranked(entry: $0, id: id($0), score: score($0), similarity: hit.score) }
         })
     }
 
@@ -68,10 +69,15 @@ enum Ranking {
         items.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
     }
 
-    /// The `k` results after `cursor`, and the cursor of the next page when more remain.
-    static func page<Entry>(_ ranked: [Ranked<Entry>], k: Int, after cursor: PageCursor?) -> ([Ranked<Entry>], PageCursor?) {
+    /// The `k` results after `cursor`, explained, and the cursor of the next page when more remain.
+    static func page<Entry>(_ ranked: [Ranked<Entry>], k: Int, after cursor: PageCursor?,
+                            explain: (Entry) -> FitResult) -> ([Ranked<Entry>], PageCursor?) {
         let rest = cursor.map { c in ranked.filter { c.precedes(score: $0.score, id: $0.id) } } ?? ranked
-        let page = Array(rest.prefix(k))
+        let page = rest.prefix(k).map { r in
+            var r = r
+            r.fit = explain(r.entry)
+            return r
+        }
         let next = rest.count > k ? page.last.map { PageCursor(score: $0.score, id: $0.id) } : nil
         return (page, next)
     }

@@ -8,6 +8,8 @@ enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case conflict(kind: String, id: String)
     case invalid(field: String, message: String)
     case invalidCursor
+    /// A streamed body (an import) passed its byte limit.
+    case tooLarge(String)
     case protectedAttribute(findings: [ProtectedAttributes.Finding])
     case talentExists(keyTalentID: String)
     case missingKey
@@ -22,6 +24,7 @@ enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .conflict: "record.conflict"
         case .invalid: "request.invalid_field"
         case .invalidCursor: "request.invalid_cursor"
+        case .tooLarge: "http.payload_too_large"
         case .protectedAttribute: "job.protected_attribute"
         case .talentExists: "talent.already_exists"
         case .missingKey: "auth.missing_key"
@@ -36,6 +39,7 @@ enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .invalid(let field, _): field
         case .invalidCursor: "cursor"
+        case .tooLarge: "body"
         case .protectedAttribute: "description"
         case .embeddings(let e): e.field
         case .matcher(let e): e.field
@@ -49,6 +53,7 @@ enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .conflict(let kind, let id): "a \(kind) with id \(id) exists already"
         case .invalid(let field, let message): "\(field): \(message)"
         case .invalidCursor: "cursor is not one this server issued; start again without it"
+        case .tooLarge(let why): why
         case .protectedAttribute(let findings):
             "the posting demands protected attributes, which matchd refuses: "
                 + findings.map { "\($0.category.rawValue) (\"\($0.text)\" at \($0.span.start)…\($0.span.end))" }.joined(separator: ", ")

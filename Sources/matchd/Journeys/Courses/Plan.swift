@@ -60,8 +60,8 @@ extension Engine {
         let (_, entries) = jobs.view()
         var passingBefore = 0, passingAfter = 0
         for job in entries.values {
-            if Fit.evaluate(have: has, need: job.requirements, latent: latent).score >= threshold { passingBefore += 1 }
-            if Fit.evaluate(have: hasAfter, need: job.requirements, latent: latent).score >= threshold { passingAfter += 1 }
+            if Fit.score(have: has, need: job.requirements, latent: latent) >= threshold { passingBefore += 1 }
+            if Fit.score(have: hasAfter, need: job.requirements, latent: latent) >= threshold { passingAfter += 1 }
         }
         return CoursePlanResult(targetTitle: title, target: target,
                                 before: Fit.evaluate(have: has, need: need, latent: latent),

@@ -7,18 +7,34 @@ enum CandidateArea: Sendable, Equatable, Hashable {
     case anywhere
     case city(String)
 
+    /// - Precondition: a `.city` area holds a `cityKey`-normalised name (`normalized`).
     func allows(_ talent: TalentEntry) -> Bool {
         switch self {
         case .anywhere: true
-        case .city(let c): sameCity(talent.city, c) || talent.desiredCities.contains { sameCity($0, c) }
+        case .city(let c): talent.cityKeys.contains(c)
+        }
+    }
+
+    /// The same area with its city normalised.
+    var normalized: CandidateArea {
+        switch self {
+        case .anywhere: .anywhere
+        case .city(let c): .city(cityKey(c))
+        }
+    }
+
+    var cacheKey: String {
+        switch self {
+        case .anywhere: "*"
+        case .city(let c): "city:" + c
         }
     }
 
     /// The area for a posting: the explicit city, else anywhere when asked, else the posting's city.
     static func resolve(city: String?, anyCity: Bool?, job: JobRecord) -> CandidateArea {
-        if let city { return .city(city) }
+        if let city { return CandidateArea.city(city).normalized }
         if anyCity == true { return .anywhere }
-        return job.city.map { .city($0) } ?? .anywhere
+        return job.city.map { CandidateArea.city($0).normalized } ?? .anywhere
     }
 }
 
@@ -37,13 +53,16 @@ extension Engine {
         let needs = try requirements(ofJob: job)
         let (snapshot, entries) = talents.view()
         let where_ = area(job)
-        let filter = where_ == .anywhere ? nil : snapshot.filter { key in entries[key].map(where_.allows) ?? false }
+        let filter = where_ == .anywhere ? nil : talents.filter(key: where_.cacheKey, snapshot: snapshot) {
+            snapshot.filter { key in entries[key].map(where_.allows) ?? false }
+        }
         let started = ContinuousClock.now
         let ranked = try Ranking.rank(query: vectorizer.searchVector(needs), snapshot: snapshot, entries: entries,
                                       filter: filter, depth: config.retrievalDepth, id: \.id) { talent in
-            Fit.evaluate(have: talent.capabilities, need: needs, latent: latent)
+            Fit.score(have: talent.capabilities, need: needs, latent: latent)
         }
+        let page = Ranking.page(ranked, k: k, after: cursor) { Fit.evaluate(have: $0.capabilities, need: needs, latent: latent) }
         SearchMetrics.record(index: .talents, seconds: (ContinuousClock.now - started).seconds)
-        return Ranking.page(ranked, k: k, after: cursor)
+        return page
     }
 }

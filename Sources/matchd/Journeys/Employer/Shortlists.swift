@@ -43,7 +43,9 @@ extension Engine {
         let started = ContinuousClock.now
         for (area, members) in groups {
             let queries = members.map { vectorizer.searchVector(needs[$0]) }
-            let filter = area == .anywhere ? nil : snapshot.filter { key in entries[key].map(area.allows) ?? false }
+            let filter = area == .anywhere ? nil : talents.filter(key: area.cacheKey, snapshot: snapshot) {
+                snapshot.filter { key in entries[key].map(area.allows) ?? false }
+            }
             let hits: [[SearchHit]]
             if snapshot.count == 0 || queries.allSatisfy({ !$0.contains { $0 != 0 } }) {
                 hits = members.map { _ in [] }
@@ -59,7 +61,7 @@ extension Engine {
                 let empty = !queries[m].contains { $0 != 0 }
                 let ranked = Ranking.order(empty ? [] : hits[m].compactMap { hit in
                     entries[hit.id].map { t in
-                        Ranked(entry: t, id: t.id, fit: Fit.evaluate(have: t.capabilities, need: need, latent: latent),
+                        Ranked(entry: t, id: t.id, score: Fit.score(have: t.capabilities, need: need, latent: latent),
                                similarity: hit.score)
                     }
                 })

@@ -17,8 +17,18 @@ struct JobFilters: Sendable, Equatable {
 
     /// Whether an open posting passes: same city; its range reaches `salaryMin` and starts at or
     /// below `salaryMax`; the same level; the same post, or a post of the same occupation.
-    func allows(_ job: JobEntry) -> Bool {
-        if let city, !sameCity(job.city, city) { return false }
+    func allows(_ job: JobEntry) -> Bool { normalized.allowsNormalized(job) }
+
+    /// The same filters with `city` replaced by its `cityKey`.
+    var normalized: JobFilters {
+        var copy = self
+        copy.city = city.map(cityKey)
+        return copy
+    }
+
+    /// `allows` with `city` already normalised by `cityKey` (the per-row hot path).
+    func allowsNormalized(_ job: JobEntry) -> Bool {
+        if let city, job.cityKey != city { return false }
         if let salaryMin { guard let top = job.salaryMax ?? job.salaryMin, top >= salaryMin else { return false } }
         if let salaryMax { guard let bottom = job.salaryMin ?? job.salaryMax, bottom <= salaryMax else { return false } }
         if let level, job.level != level { return false }
@@ -26,14 +36,13 @@ struct JobFilters: Sendable, Equatable {
         return true
     }
 
+    var cacheKey: String {
+        "\(city.map(cityKey) ?? "")|\(salaryMin.map(String.init) ?? "")|\(salaryMax.map(String.init) ?? "")|\(level.map(String.init) ?? "")|\(postCode ?? "")"
+    }
+
     var isEmpty: Bool { city == nil && salaryMin == nil && salaryMax == nil && level == nil && postCode == nil }
 }
 
-/// Cities compare without case and surrounding spaces ("上海" = " 上海 ", "Shanghai" = "shanghai").
-func sameCity(_ a: String?, _ b: String) -> Bool {
-    guard let a else { return false }
-    return a.trimmingCharacters(in: .whitespaces).lowercased() == b.trimmingCharacters(in: .whitespaces).lowercased()
-}
 
 extension Engine {
     /// Ranked, explained open jobs for capabilities `has`.
@@ -41,14 +50,18 @@ extension Engine {
         -> (items: [Ranked<JobEntry>], next: PageCursor?) {
         try filters.validate()
         let (snapshot, entries) = jobs.view()
-        let filter = filters.isEmpty ? nil : snapshot.filter { key in entries[key].map(filters.allows) ?? false }
+        let filter = filters.isEmpty ? nil : jobs.filter(key: filters.cacheKey, snapshot: snapshot) {
+            let normalized = filters.normalized
+            return snapshot.filter { key in entries[key].map(normalized.allowsNormalized) ?? false }
+        }
         let started = ContinuousClock.now
         let ranked = try Ranking.rank(query: vectorizer.searchVector(has), snapshot: snapshot, entries: entries,
                                       filter: filter, depth: config.retrievalDepth, id: \.id) { job in
-            Fit.evaluate(have: has, need: job.requirements, latent: latent)
+            Fit.score(have: has, need: job.requirements, latent: latent)
         }
+        let page = Ranking.page(ranked, k: k, after: cursor) { Fit.evaluate(have: has, need: $0.requirements, latent: latent) }
         SearchMetrics.record(index: .jobs, seconds: (ContinuousClock.now - started).seconds)
-        return Ranking.page(ranked, k: k, after: cursor)
+        return page
     }
 
     /// A talent's matches (owner or admin).
