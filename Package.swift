@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        // YAML reading for the tests that keep openapi.yaml true (matchdTests only; already resolved
+        // through swift-openapi-generator).
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         // OpenBLAS (CBLAS) and LAPACKE headers; imported only by Matcher.
@@ -74,6 +77,7 @@ let package = Package(
             dependencies: [
                 "matchd", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

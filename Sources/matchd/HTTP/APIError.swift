@@ -49,7 +49,19 @@ struct APIError: Error, Sendable {
             }
             return APIError(.badRequest, .invalidField, message, field: field)
         case let e as ServerError:
-            if let inner = unwrap(e.underlyingError) { return from(inner) }
+            if let inner = unwrap(e.underlyingError) {
+                // A root-level decoding failure in a request without a JSON body comes from a path
+                // or query value (an unknown enum case), not from a body.
+                if case .dataCorrupted(let ctx)? = inner as? DecodingError, ctx.codingPath.isEmpty,
+                   e.request.headerFields[.contentType]?.hasPrefix("application/json") != true {
+                    return APIError(.badRequest, .badRequest, ctx.debugDescription)
+                }
+                if case .typeMismatch(let type, let ctx)? = inner as? DecodingError, ctx.codingPath.isEmpty,
+                   let name = mistypedQueryParameter(in: e.request.path, expected: type) {
+                    return APIError(.badRequest, .invalidField, "\(name) has the wrong type (expected \(type))", field: name)
+                }
+                return from(inner)
+            }
             if e.operationInput == nil {
                 return APIError(.badRequest, .badRequest, e.causeDescription)
             }
@@ -70,6 +82,19 @@ struct APIError: Error, Sendable {
         }
     }
 
+    /// The query parameter whose value cannot be read as `type`: the runtime's decoding error for
+    /// a query value carries no name, so the first value of the request that fails is named.
+    static func mistypedQueryParameter(in path: String?, expected type: Any.Type) -> String? {
+        guard let path, let items = URLComponents(string: path)?.queryItems else { return nil }
+        let fits: (String) -> Bool = switch type {
+        case is Int.Type: { Int($0) != nil }
+        case is Double.Type, is Float.Type: { Double($0) != nil }
+        case is Bool.Type: { Bool($0) != nil }
+        default: { _ in true }
+        }
+        return items.first { !fits($0.value ?? "") }?.name
+    }
+
     /// The typed error inside the OpenAPI runtime's wrappers, when there is one.
     private static func unwrap(_ error: any Error) -> (any Error)? {
         switch error {
@@ -87,6 +112,7 @@ struct APIError: Error, Sendable {
         case .notFound: .notFound
         case .conflict, .talentExists: .conflict
         case .invalid, .invalidCursor: .badRequest
+        case .tooLarge: .contentTooLarge
         case .protectedAttribute: .unprocessableContent
         case .missingKey, .invalidKey: .unauthorized
         case .forbidden: .forbidden

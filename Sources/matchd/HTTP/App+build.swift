@@ -1,5 +1,6 @@
 import OpenAPIRuntime
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import OpenAPIHummingbird
@@ -7,7 +8,7 @@ import OpenAPIHummingbird
 /// The router with every route of `openapi.yaml` and matchd's middleware, for `serve` and tests.
 func buildRouter(engine: Engine, metrics: @escaping @Sendable () -> String = { "" }) throws -> Router<MatchdRequestContext> {
     let router = Router(context: MatchdRequestContext.self)
-    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: AccessLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBodyBytes: engine.config.maxBodyBytes,
@@ -15,6 +16,15 @@ func buildRouter(engine: Engine, metrics: @escaping @Sendable () -> String = { "
     router.add(middleware: AuthMiddleware(engine: engine))
     try APIHandler(engine: engine, metrics: metrics)
         .registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
+    // A known path asked with a method it does not serve is 405, not the trie's 404.
+    for routes in Dictionary(grouping: router.routes, by: { $0.path.description }).values {
+        let allowed = routes.map(\.method.rawValue).sorted().joined(separator: ", ")
+        for method in [HTTPRequest.Method.get, .put, .post, .delete, .patch] where !routes.contains(where: { $0.method == method }) {
+            router.on(routes[0].path, method: method) { _, _ -> Response in
+                throw APIError(.methodNotAllowed, .methodNotAllowed, "\(method) is not allowed here; use \(allowed)")
+            }
+        }
+    }
     return router
 }
 

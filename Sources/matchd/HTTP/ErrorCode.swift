@@ -15,7 +15,6 @@ enum ErrorCode: String, CaseIterable, Sendable {
     // Request content.
     case invalidField = "request.invalid_field"
     case invalidCursor = "request.invalid_cursor"
-    case unknownReference = "request.unknown_reference"
     // Records.
     case recordNotFound = "record.not_found"
     case recordConflict = "record.conflict"

@@ -19,7 +19,12 @@ extension APIHandler {
             batch.removeAll(keepingCapacity: true)
         }
         for try await chunk in body {
-            for decoded in try reader.feed(chunk) {
+            let lines: [ImportReader.Decoded]
+            do { lines = try reader.feed(chunk) } catch {
+                try await flush()   // what the error says is committed, is
+                throw error
+            }
+            for decoded in lines {
                 switch decoded {
                 case .item(let line, let item): batch.append((line, item))
                 case .error(let e): errors.append(e)

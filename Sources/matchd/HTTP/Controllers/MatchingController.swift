@@ -41,7 +41,7 @@ extension APIHandler {
             return .init(jobId: list.job.id,
                          competencies: list.requirements.entries.map { S.Requirement($0, model: model) },
                          candidates: list.candidates.enumerated().map { i, c in
-                             .init(talent: S.CandidateSummary(c.entry), score: c.score, gaps: gaps[i])
+                             .init(talent: S.CandidateSummary(c.entry), score: c.score, gaps: gaps[i].map(presentedLevel))
                          })
         }))))
     }

@@ -1,10 +1,14 @@
 import Embeddings
 import Foundation
 
+/// A level as the API shows it: effective levels are products of trust factors and levels
+/// (0.8 × 5 = 4.000000000000001), so they are rounded to 6 decimals for reading.
+func presentedLevel(_ level: Double) -> Double { (level * 1e6).rounded() / 1e6 }
+
 extension S.Gap {
     init(_ g: FitResult.Gap, model: CompetencyModel) {
-        self.init(competency: g.competency, name: model.localizedName(of: g.competency), have: g.have, need: g.need,
-                  gap: g.gap, weight: g.weight)
+        self.init(competency: g.competency, name: model.localizedName(of: g.competency), have: presentedLevel(g.have),
+                  need: g.need, gap: presentedLevel(g.gap), weight: g.weight)
     }
 }
 
@@ -13,11 +17,11 @@ extension S.Explanation {
         self.init(score: fit.score,
                   parts: .init(exact: fit.exact, related: fit.related, similarity: Double(similarity)),
                   matched: fit.matched.map { m in
-                      .init(competency: m.competency, name: model.localizedName(of: m.competency), have: m.have,
+                      .init(competency: m.competency, name: model.localizedName(of: m.competency), have: presentedLevel(m.have),
                             need: m.need, weight: m.weight, coverage: m.coverage, via: m.via)
                   },
                   missing: fit.gaps.map { S.Gap($0, model: model) },
-                  extras: fit.extras.map { .init(competency: $0.competency, have: $0.have) })
+                  extras: fit.extras.map { .init(competency: $0.competency, have: presentedLevel($0.have)) })
     }
 }
 

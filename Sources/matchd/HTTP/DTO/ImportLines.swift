@@ -31,7 +31,10 @@ struct ImportReader {
     /// Decodes every complete line in `chunk`. Throws when the stream passes `limit` bytes.
     mutating func feed(_ chunk: some Collection<UInt8>) throws(ServiceError) -> [Decoded] {
         total += chunk.count
-        if total > limit { throw .invalid(field: "body", message: "the import is larger than \(limit) bytes; split it") }
+        if total > limit {
+            throw .tooLarge("the import passed \(limit) bytes at line \(lineNumber + 1); the valid lines before it are "
+                + "committed, send the rest as another import")
+        }
         var out: [Decoded] = []
         for byte in chunk {
             if byte == UInt8(ascii: "\n") {

@@ -37,7 +37,7 @@ extension S.Talent {
                   salary: S.Salary.range(min: r.salaryMin, max: r.salaryMax), level: r.level, searchable: r.searchable,
                   profile: S.ProfileInput(r.profile),
                   competencies: capabilities.entries.map { e in
-                      .init(competency: e.competency, name: model.localizedName(of: e.competency), level: e.level,
+                      .init(competency: e.competency, name: model.localizedName(of: e.competency), level: presentedLevel(e.level),
                             evidence: e.evidence.map { ev in
                                 [ev.kind.rawValue, ev.reference ?? ev.field].compactMap { $0 }.joined(separator: " ")
                             })

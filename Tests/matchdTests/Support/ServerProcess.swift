@@ -1,0 +1,151 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
+import Testing
+
+/// A real `matchd serve` process on a free port, over a data directory the test owns: for the
+/// live and crash-durability tests, which must see what a user sees (a port, a process that
+/// can be killed).
+final class ServerProcess: @unchecked Sendable {
+    let dataDirectory: URL
+    let port: Int
+    private let process: Process
+    private let log: LogBuffer
+
+    /// The `matchd` executable `swift build` / `swift test` put next to the test bundle.
+    static var executable: URL {
+        get throws {
+            var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            for _ in 0..<3 {
+                let candidate = directory.appendingPathComponent("matchd")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+                directory = directory.deletingLastPathComponent()
+            }
+            let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/matchd")
+            guard FileManager.default.isExecutableFile(atPath: fallback.path) else {
+                throw ServerError("no matchd executable next to \(CommandLine.arguments[0]) or at \(fallback.path); run `swift build`")
+            }
+            return fallback
+        }
+    }
+
+    /// Starts `matchd serve --port 0` and waits until it logs the port it listens on.
+    static func start(dataDirectory: URL, timeout: Duration = .seconds(120)) async throws -> ServerProcess {
+        let process = Process()
+        process.executableURL = try executable
+        process.arguments = ["serve", "--data", dataDirectory.path, "--port", "0", "--log-level", "info"]
+        var environment = ProcessInfo.processInfo.environment
+        for key in environment.keys where key.hasPrefix("MATCHD_") { environment.removeValue(forKey: key) }
+        process.environment = environment
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        let log = LogBuffer()
+        stderr.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { log.text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+        }
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let port = log.text.withLock({ Self.listeningPort(in: $0) }) {
+                return ServerProcess(dataDirectory: dataDirectory, port: port, process: process, log: log)
+            }
+            if !process.isRunning {
+                throw ServerError("matchd exited with \(process.terminationStatus) before listening:\n\(log.text.withLock { $0 })")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw ServerError("matchd did not listen within \(timeout):\n\(log.text.withLock { $0 })")
+    }
+
+    private init(dataDirectory: URL, port: Int, process: Process, log: LogBuffer) {
+        self.dataDirectory = dataDirectory
+        self.port = port
+        self.process = process
+        self.log = log
+    }
+
+    /// Hummingbird's "Server started and listening on HOST:PORT" line.
+    static func listeningPort(in log: String) -> Int? {
+        guard let range = log.range(of: "listening on 127.0.0.1:") else { return nil }
+        let rest = log[range.upperBound...]
+        let digits = rest.prefix { $0.isNumber }
+        guard digits.endIndex < rest.endIndex else { return nil }   // the line may still be arriving
+        return Int(digits)
+    }
+
+    /// A fresh data directory under the system temporary directory, removed by the caller.
+    static func temporaryDataDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("matchd-live-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    var output: String { log.text.withLock { $0 } }
+    var adminKey: String {
+        get throws {
+            try String(contentsOf: dataDirectory.appendingPathComponent("admin.key"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// SIGKILL: no flush, no snapshot, no goodbye.
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM, then waits for the graceful shutdown; returns the exit status.
+    @discardableResult
+    func terminate(timeout: Duration = .seconds(60)) async throws -> Int32 {
+        process.terminate()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                kill()
+                throw ServerError("matchd did not stop within \(timeout) of SIGTERM:\n\(output)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { kill() } }
+
+    // MARK: HTTP
+
+    struct Response {
+        var status: Int
+        var body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    /// One request; `body` is encoded as JSON when given.
+    func request(_ method: String, _ path: String, key: String? = nil, body: Any? = nil) async throws -> Response {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return Response(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+    }
+}
+
+/// The server's standard error so far, appended to by the pipe's reader.
+final class LogBuffer: Sendable {
+    let text = Mutex("")
+}
+
+struct ServerError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
