@@ -117,4 +117,39 @@ struct FlatIndexTests {
         try ip.upsert(id: 1, vector: [3, 4])
         #expect(try ip.snapshot.search([1, 1], k: 1)[0].score == 7)
     }
+
+    /// A filter extended publication by publication equals one built from scratch, as long as
+    /// the layout holds; compaction (automatic past 25 % dead rows, or asked for) changes it.
+    @Test("extended filters equal fresh ones across upserts, replacements and deletes")
+    func extendedFilterEqualsFresh() throws {
+        var rng = SplitMix64(seed: 77)
+        let index = try FlatIndex(dimension: 3, metric: .innerProduct)
+        let predicate: (UInt64) -> Bool = { $0 % 3 != 0 }   // attributes that come with the id
+        var kept = index.snapshot.filter(where: predicate)
+        var layout = index.snapshot.layout
+        var extensions = 0, layouts = 0
+        for step in 0..<200 {
+            let ids = (0..<Int.random(in: 1...30, using: &rng)).map { _ in UInt64.random(in: 0..<500, using: &rng) }
+            if Int.random(in: 0..<4, using: &rng) == 0 {
+                index.delete(ids: ids)
+            } else {
+                let unique = Array(Set(ids))
+                try index.upsert(ids: unique, vectors: unique.map { _ in [1, Float(step), 0] })
+            }
+            if step % 70 == 69 { index.compact() }
+            let snapshot = index.snapshot
+            let fresh = snapshot.filter(where: predicate)
+            if snapshot.layout == layout {
+                kept = snapshot.filter(extending: kept, where: predicate)
+                extensions += 1
+            } else {
+                kept = fresh
+                layout = snapshot.layout
+                layouts += 1
+            }
+            #expect(kept == fresh, "step \(step)")
+            #expect(kept.count == fresh.count, "step \(step)")
+        }
+        #expect(extensions > 100 && layouts >= 2)
+    }
 }

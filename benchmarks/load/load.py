@@ -6,7 +6,12 @@ measured from its scheduled start, so a slow server cannot hide its delay by slo
 client down (no coordinated omission). Standard library only.
 
     python3 load.py --url http://127.0.0.1:8080 --key "$(cat data/admin.key)" --rate 50 --seconds 60
+
+With --import N, a second thread streams N synthetic talent profiles to POST /v1/import/talents
+(one chunked NDJSON request) while the queries run, and the table splits latencies into those
+scheduled during the import and the rest: an import must not stop the server answering.
 """
+import os
 import argparse
 import concurrent.futures
 import http.client
@@ -34,6 +39,10 @@ def main():
     ap.add_argument("--talents", type=int, default=20000, help="demo talents t-00001 … (ids to query)")
     ap.add_argument("--jobs", type=int, default=5000, help="demo jobs job-00001 …")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--import", dest="import_count", type=int, default=0,
+                    help="stream this many synthetic talent profiles to the import endpoint during the load")
+    ap.add_argument("--model", default=os.path.join(os.path.dirname(__file__), "../../models/cn-digital-2022/v1"),
+                    help="model directory whose competency ids the imported profiles use")
     args = ap.parse_args()
 
     url = urllib.parse.urlparse(args.url)
@@ -73,8 +82,15 @@ def main():
         plan.append((i / args.rate, kind, path))
 
     results = {"seeker": [], "employer": []}
+    during = {"seeker": [], "employer": []}
     statuses = {}
+    window = [float("inf"), float("-inf")]   # the import's start and end, perf_counter seconds
+    imported = {}
     start = time.perf_counter() + 0.5
+    importer = None
+    if args.import_count:
+        importer = threading.Thread(target=run_import, args=(args, url, headers, window, imported, start + 2))
+        importer.start()
     with concurrent.futures.ThreadPoolExecutor(max_workers=64) as pool:
         futures = []
         for offset, kind, path in plan:
@@ -82,20 +98,59 @@ def main():
             delay = scheduled - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            futures.append((kind, pool.submit(request, path, scheduled)))
-        for kind, future in futures:
+            futures.append((kind, scheduled, pool.submit(request, path, scheduled)))
+        if importer:
+            importer.join()
+        for kind, scheduled, future in futures:
             status, latency = future.result()
             statuses[status] = statuses.get(status, 0) + 1
             if status == 200:
-                results[kind].append(latency * 1000)
+                (during if window[0] <= scheduled <= window[1] else results)[kind].append(latency * 1000)
 
     print(f"rate {args.rate:g} req/s for {args.seconds:g} s; statuses {statuses}")
+    if args.import_count:
+        print(f"import of {args.import_count} talents: {imported.get('status')} in {window[1] - window[0]:.1f} s, "
+              f"{imported.get('summary')}")
     print("| query | requests | p50 ms | p90 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|---|")
-    for kind, values in results.items():
-        name = "seeker: GET /v1/talents/{id}/matches?k=10" if kind == "seeker" else "employer: GET /v1/jobs/{id}/candidates?k=10"
-        print(f"| {name} | {len(values)} | {percentile(values, 50):.1f} | {percentile(values, 90):.1f} | "
-              f"{percentile(values, 99):.1f} | {max(values) if values else float('nan'):.1f} |")
+    for label, table in (("", results), (" (during the import)", during)):
+        for kind, values in table.items():
+            if not values:
+                continue
+            name = "seeker: GET /v1/talents/{id}/matches?k=10" if kind == "seeker" else "employer: GET /v1/jobs/{id}/candidates?k=10"
+            print(f"| {name}{label} | {len(values)} | {percentile(values, 50):.1f} | {percentile(values, 90):.1f} | "
+                  f"{percentile(values, 99):.1f} | {max(values):.1f} |")
+
+
+def run_import(args, url, headers, window, imported, at):
+    """Streams args.import_count synthetic profiles as one chunked NDJSON import."""
+    with open(os.path.join(args.model, "competencies.jsonl"), encoding="utf-8") as f:
+        ids = [json.loads(line)["id"] for line in f if line.strip()]
+    cities = ["北京", "上海", "深圳", "杭州", "广州", "成都", "武汉", "西安", "南京", "苏州"]
+    rng = random.Random(args.seed + 1)
+
+    def lines():
+        batch = []
+        for i in range(args.import_count):
+            skills = [{"competency": c, "level": rng.randint(2, 7)} for c in rng.sample(ids, rng.randint(3, 8))]
+            batch.append(json.dumps({"id": f"t-import-{i:06d}", "displayName": f"导入 {i}", "searchable": True,
+                                     "city": rng.choice(cities), "profile": {"skills": skills}}, ensure_ascii=False))
+            if len(batch) == 1000:
+                yield ("\n".join(batch) + "\n").encode()
+                batch = []
+        if batch:
+            yield ("\n".join(batch) + "\n").encode()
+
+    time.sleep(max(0, at - time.perf_counter()))
+    conn = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=600)
+    window[0] = time.perf_counter()
+    conn.request("POST", "/v1/import/talents", body=lines(), encode_chunked=True,
+                 headers={**headers, "Content-Type": "application/x-ndjson"})
+    response = conn.getresponse()
+    body = json.loads(response.read())
+    window[1] = time.perf_counter()
+    imported["status"] = response.status
+    imported["summary"] = {k: body.get(k) for k in ("lines", "accepted", "rejected")}
 
 
 if __name__ == "__main__":

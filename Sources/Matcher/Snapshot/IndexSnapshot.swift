@@ -13,11 +13,16 @@ public final class IndexSnapshot: @unchecked Sendable {
     public let count: Int
     /// Increases with every publication of the index this snapshot came from.
     public let generation: UInt64
+    /// Row numbers mean the same rows in every snapshot of one index with the same `layout`:
+    /// rows are only ever appended (a replaced vector is a new row) until compaction renumbers
+    /// them and changes it.
+    public let layout: UInt64
     let chunks: [RowChunk]
     /// Live rows, or `nil` when every row is live.
     let live: RowFilter?
 
-    init(dimension: Int, metric: Metric, rowCount: Int, chunks: [RowChunk], live: RowFilter?, generation: UInt64) {
+    init(dimension: Int, metric: Metric, rowCount: Int, chunks: [RowChunk], live: RowFilter?, generation: UInt64,
+         layout: UInt64) {
         self.dimension = dimension
         self.metric = metric
         self.rowCount = rowCount
@@ -25,6 +30,7 @@ public final class IndexSnapshot: @unchecked Sendable {
         self.live = live
         self.count = live?.count ?? rowCount
         self.generation = generation
+        self.layout = layout
     }
 
     /// The caller id stored at `row`.
@@ -58,6 +64,27 @@ public final class IndexSnapshot: @unchecked Sendable {
     public func filter(where predicate: (UInt64) throws -> Bool) rethrows -> RowFilter {
         var f = RowFilter(rowCount: rowCount)
         try forEachLive { row, id in if try predicate(id) { f.insert(row) } }
+        return f
+    }
+
+    /// `base`, built over an earlier snapshot of this index with the same `layout`, brought up
+    /// to this one: rows it allowed that are still live stay allowed, rows appended since are
+    /// tested with `predicate`. Since rows never change once written, this equals
+    /// `filter(where:)` whenever `predicate` answers as it did for the rows `base` covered;
+    /// a caller whose attributes change only with their vectors (a new row) can keep one filter
+    /// per predicate and extend it on every publication instead of rebuilding it.
+    /// - Complexity: O(rowCount / 64) word operations plus one `predicate` call per new row.
+    public func filter(extending base: RowFilter, where predicate: (UInt64) throws -> Bool) rethrows -> RowFilter {
+        precondition(base.rowCount <= rowCount, "the base filter covers \(base.rowCount) rows, the snapshot \(rowCount)")
+        var words = base.words
+        words.append(contentsOf: repeatElement(0, count: (rowCount + 63) / 64 - words.count))
+        if let live {
+            live.withUnsafeWords { l in for w in 0..<words.count { words[w] &= l[w] } }
+        }
+        var f = RowFilter(rowCount: rowCount, words: words, count: words.reduce(0) { $0 + $1.nonzeroBitCount })
+        for r in base.rowCount..<rowCount where isLive(RowID(r)) {
+            if try predicate(chunks[r / FlatIndex.chunkRows].ids[r % FlatIndex.chunkRows]) { f.insert(RowID(r)) }
+        }
         return f
     }
 

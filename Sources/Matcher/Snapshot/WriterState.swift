@@ -13,6 +13,8 @@ struct WriterState {
     private(set) var deadRows = 0
     private(set) var idToRow: [UInt64: Int] = [:]
     private(set) var generation: UInt64 = 0
+    /// Changes only when compaction renumbers the rows.
+    private(set) var layout: UInt64 = 0
 
     init(dimension: Int, metric: Metric) {
         self.dimension = dimension
@@ -34,7 +36,7 @@ struct WriterState {
             live = RowFilter(rowCount: rowCount, words: words, count: rowCount - deadRows)
         }
         return IndexSnapshot(dimension: dimension, metric: metric, rowCount: rowCount, chunks: chunks,
-                             live: live, generation: generation)
+                             live: live, generation: generation, layout: layout)
     }
 
     /// Appends `vector` (already validated and normalised) as the live row for `id`.
@@ -80,6 +82,7 @@ struct WriterState {
     /// Rewrites the live rows into fresh chunks, in row order.
     mutating func compact() {
         guard deadRows > 0 else { return }
+        layout += 1
         let old = chunks
         let oldRows = rowCount
         let oldDead = dead

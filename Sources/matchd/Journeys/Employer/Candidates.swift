@@ -53,9 +53,8 @@ extension Engine {
         let needs = try requirements(ofJob: job)
         let (snapshot, entries) = talents.view()
         let where_ = area(job)
-        let filter = where_ == .anywhere ? nil : talents.filter(key: where_.cacheKey, snapshot: snapshot) {
-            snapshot.filter { key in entries[key].map(where_.allows) ?? false }
-        }
+        let filter = where_ == .anywhere ? nil : talents.filter(key: where_.cacheKey, snapshot: snapshot,
+                                                                                entries: entries, allows: where_.allows)
         let started = ContinuousClock.now
         let ranked = try Ranking.rank(query: vectorizer.searchVector(needs), snapshot: snapshot, entries: entries,
                                       filter: filter, depth: config.retrievalDepth, id: \.id) { talent in

@@ -43,9 +43,8 @@ extension Engine {
         let started = ContinuousClock.now
         for (area, members) in groups {
             let queries = members.map { vectorizer.searchVector(needs[$0]) }
-            let filter = area == .anywhere ? nil : talents.filter(key: area.cacheKey, snapshot: snapshot) {
-                snapshot.filter { key in entries[key].map(area.allows) ?? false }
-            }
+            let filter = area == .anywhere ? nil : talents.filter(key: area.cacheKey, snapshot: snapshot,
+                                                                                entries: entries, allows: area.allows)
             let hits: [[SearchHit]]
             if snapshot.count == 0 || queries.allSatisfy({ !$0.contains { $0 != 0 } }) {
                 hits = members.map { _ in [] }

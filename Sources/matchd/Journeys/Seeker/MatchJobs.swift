@@ -50,10 +50,8 @@ extension Engine {
         -> (items: [Ranked<JobEntry>], next: PageCursor?) {
         try filters.validate()
         let (snapshot, entries) = jobs.view()
-        let filter = filters.isEmpty ? nil : jobs.filter(key: filters.cacheKey, snapshot: snapshot) {
-            let normalized = filters.normalized
-            return snapshot.filter { key in entries[key].map(normalized.allowsNormalized) ?? false }
-        }
+        let filter = filters.isEmpty ? nil : jobs.filter(key: filters.cacheKey, snapshot: snapshot, entries: entries,
+                                                                     allows: filters.normalized.allowsNormalized)
         let started = ContinuousClock.now
         let ranked = try Ranking.rank(query: vectorizer.searchVector(has), snapshot: snapshot, entries: entries,
                                       filter: filter, depth: config.retrievalDepth, id: \.id) { job in
