@@ -18,7 +18,7 @@ struct LiveServerTests {
          "requirements": competencies.map { ["competency": $0, "level": level, "weight": 1] }]
     }
 
-    /// Ids in a page of job matches (`job.id`) or candidates (`candidate.id`).
+    /// Ids in a page of job matches (`job.id`) or candidates (`talent.id`).
     static func ids(_ response: ServerProcess.Response, _ key: String) -> [String] {
         (response.json["items"] as? [[String: Any]] ?? []).compactMap { ($0[key] as? [String: Any])?["id"] as? String }
     }

@@ -15,10 +15,6 @@ struct JobFilters: Sendable, Equatable {
         try validateLevel(level, field: "level")
     }
 
-    /// Whether an open posting passes: same city; its range reaches `salaryMin` and starts at or
-    /// below `salaryMax`; the same level; the same post, or a post of the same occupation.
-    func allows(_ job: JobEntry) -> Bool { normalized.allowsNormalized(job) }
-
     /// The same filters with `city` replaced by its `cityKey`.
     var normalized: JobFilters {
         var copy = self
@@ -26,8 +22,10 @@ struct JobFilters: Sendable, Equatable {
         return copy
     }
 
-    /// `allows` with `city` already normalised by `cityKey` (the per-row hot path).
-    func allowsNormalized(_ job: JobEntry) -> Bool {
+    /// Whether an open posting passes: same city; its range reaches `salaryMin` and starts at or
+    /// below `salaryMax`; the same level; the same post, or a post of the same occupation.
+    /// - Precondition: `city`, if any, is `cityKey`-normalised (`normalized`).
+    func allows(_ job: JobEntry) -> Bool {
         if let city, job.cityKey != city { return false }
         if let salaryMin { guard let top = job.salaryMax ?? job.salaryMin, top >= salaryMin else { return false } }
         if let salaryMax { guard let bottom = job.salaryMin ?? job.salaryMax, bottom <= salaryMax else { return false } }
@@ -51,7 +49,7 @@ extension Engine {
         try filters.validate()
         let (snapshot, entries) = jobs.view()
         let filter = filters.isEmpty ? nil : jobs.filter(key: filters.cacheKey, snapshot: snapshot, entries: entries,
-                                                                     allows: filters.normalized.allowsNormalized)
+                                                                     allows: filters.normalized.allows)
         let started = ContinuousClock.now
         let ranked = try Ranking.rank(query: vectorizer.searchVector(has), snapshot: snapshot, entries: entries,
                                       filter: filter, depth: config.retrievalDepth, id: \.id) { job in
