@@ -1,7 +1,8 @@
-// The C surface matchd uses from OpenBLAS (CBLAS) and netlib LAPACKE.
+// The C surface Matcher uses: OpenBLAS (CBLAS), netlib LAPACKE, and matchd's own AVX2 dot kernels.
 // Only the Matcher module imports this; see ../shared/STYLE.md ("Why Matcher owns all of OpenBLAS").
 #ifndef MATCHD_CBLAS_SHIM_H
 #define MATCHD_CBLAS_SHIM_H
 #include <cblas.h>
 #include <lapacke.h>
+#include "dot_kernels.h"
 #endif

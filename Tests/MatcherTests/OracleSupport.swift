@@ -95,6 +95,7 @@ let searchConfigurations: [(String, SearchTuning)] = [
     ("default", .default),
     ("gather", SearchTuning(path: .gather)),
     ("blockScan", SearchTuning(path: .blockScan)),
+    ("portable SIMD", SearchTuning(path: .blockScan, singleQueryKernel: .portable)),
     ("sgemv", SearchTuning(path: .blockScan, singleQueryKernel: .sgemv)),
     ("sgemm", SearchTuning(path: .blockScan, singleQueryKernel: .sgemm)),
     ("1 thread", SearchTuning(threads: 1)),

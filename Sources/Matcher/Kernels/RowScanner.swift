@@ -42,6 +42,7 @@ struct RowScanner {
             watch.lap()
             switch kernel {
             case .simd: DotKernel.scores(query: queries, rows: base, rowCount: m, dimension: d, into: scores)
+            case .portable: DotKernel.portableScores(query: queries, rows: base, rowCount: m, dimension: d, into: scores)
             case .sgemv: BLASKernel.scoreRows(query: queries, rows: base, rowCount: m, dimension: d, into: scores)
             case .sgemm: BLASKernel.scoreTile(queries: queries, queryCount: 1, rows: base, rowCount: m, dimension: d, into: scores)
             }

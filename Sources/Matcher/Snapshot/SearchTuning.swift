@@ -12,8 +12,10 @@ import Synchronization
 @_spi(Tuning) public struct SearchTuning: Sendable {
     /// How a block of rows is scored against one query.
     public enum SingleQueryKernel: String, Sendable, Hashable, CaseIterable {
-        /// `DotKernel`: Swift SIMD, four rows per query load.
+        /// `DotKernel`: AVX2 + FMA where the CPU has them, else portable Swift SIMD.
         case simd
+        /// `DotKernel`'s portable Swift SIMD loop, whatever the CPU.
+        case portable
         /// OpenBLAS row-major `sgemv` per block.
         case sgemv
         /// OpenBLAS `sgemm` with one query row.

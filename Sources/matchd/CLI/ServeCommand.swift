@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Matcher
 import Metrics
 import Prometheus
 
@@ -41,6 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "matchd")
+        logger.info("compute", metadata: ["blas_core": "\(ComputeBackend.blasCore)", "dot_kernel": "\(ComputeBackend.dotKernel)"])
+        if let warning = ComputeBackend.blasCoreWarning { logger.warning("\(warning)") }
         let engine = try await Engine.start(config: config, logger: logger)
         try await ensureAdminKey(engine: engine, logger: logger)
         let app = try buildApplication(engine: engine, logger: logger, metrics: { registry.emitToString() })

@@ -1,0 +1,41 @@
+@testable import Matcher
+import TestSupport
+import Testing
+
+/// The single-query kernels (AVX2 where the CPU has it, and the portable Swift SIMD loop)
+/// against a naive double-precision loop, at every dimension the tails can take.
+@Suite struct DotKernelTests {
+    /// Dimensions covering each tail: below one vector, between the 8-, 16- and 32-wide steps, large.
+    static let dimensions = Array(1...70) + [127, 128, 129, 255, 256, 257, 511, 768, 1023, 1024]
+
+    @Test(arguments: dimensions)
+    func kernelsMatchNaiveSums(d: Int) {
+        var rng = SplitMix64(seed: UInt64(d) &* 7919)
+        let rows = 13
+        // One float of offset: the kernels load unaligned and must not assume 32-byte rows.
+        let storage = (0..<(rows * d + 1)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let query = (0..<d).map { _ in Float.random(in: -1...1, using: &rng) }
+        var fast = [Float](repeating: .nan, count: rows)
+        var portable = [Float](repeating: .nan, count: rows)
+        storage.withUnsafeBufferPointer { s in
+            query.withUnsafeBufferPointer { q in
+                let base = s.baseAddress! + 1
+                fast.withUnsafeMutableBufferPointer {
+                    DotKernel.scores(query: q.baseAddress!, rows: base, rowCount: rows, dimension: d, into: $0.baseAddress!)
+                }
+                portable.withUnsafeMutableBufferPointer {
+                    DotKernel.portableScores(query: q.baseAddress!, rows: base, rowCount: rows, dimension: d, into: $0.baseAddress!)
+                }
+                for r in 0..<rows {
+                    var naive = 0.0
+                    for j in 0..<d { naive += Double(query[j]) * Double(storage[1 + r * d + j]) }
+                    let tol = tolerance(dimension: d, scale: 1)
+                    #expect(abs(Double(fast[r]) - naive) <= tol, "d=\(d) row \(r): \(fast[r]) vs \(naive)")
+                    #expect(abs(Double(portable[r]) - naive) <= tol, "d=\(d) row \(r): \(portable[r]) vs \(naive)")
+                    let single = DotKernel.dot(q.baseAddress!, base + r * d, dimension: d)
+                    #expect(single == fast[r] || abs(Double(single) - naive) <= tol)
+                }
+            }
+        }
+    }
+}
