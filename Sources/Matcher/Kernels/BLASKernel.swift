@@ -37,7 +37,9 @@ enum BLASKernel {
 
     /// Sets OpenBLAS to one thread, once per process: matchd splits rows across its own workers
     /// instead (measured faster at every batch size; see `SearchTuning`), and two levels of
-    /// threads would oversubscribe the cores. Called when the first index is created.
+    /// threads would oversubscribe the cores (and OpenBLAS's idle threads spin in `sched_yield`,
+    /// which cost the small products of text extraction about a tenth of their time). Called
+    /// when the first index is created and before every `Matrix` product.
     static func useMatcherThreading() { _ = singleThreaded }
     private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
 

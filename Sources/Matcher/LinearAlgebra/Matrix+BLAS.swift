@@ -14,6 +14,7 @@ extension Matrix {
         guard k == k2 else {
             throw .invalidShape("cannot multiply \(m)×\(k) by \(k2)×\(n)")
         }
+        BLASKernel.useMatcherThreading()
         var out = Matrix(rows: m, columns: n)
         guard m > 0, n > 0 else { return out }
         if k == 0 { return out }
@@ -41,6 +42,7 @@ extension Matrix {
         guard vector.count == columns else {
             throw .dimensionMismatch(field: "vector", expected: columns, actual: vector.count)
         }
+        BLASKernel.useMatcherThreading()
         var out = [Float](repeating: 0, count: rows)
         guard rows > 0, columns > 0 else { return out }
         withUnsafeValues { a in
