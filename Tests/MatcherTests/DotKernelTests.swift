@@ -38,4 +38,34 @@ import Testing
             }
         }
     }
+
+    /// The small-batch kernel (rows × queries) against naive sums, for batch sizes around its
+    /// 4-query blocks and row counts around its 2-row blocks.
+    @Test(arguments: [1, 7, 8, 16, 33, 256, 257])
+    func batchKernelMatchesNaiveSums(d: Int) throws {
+        var rng = SplitMix64(seed: UInt64(d) &* 104_729)
+        for (q, n) in [(1, 5), (3, 2), (4, 9), (5, 1), (9, 12), (16, 7)] {
+            let rows = (0..<(n * d + 1)).map { _ in Float.random(in: -1...1, using: &rng) }
+            let queries = (0..<(q * d)).map { _ in Float.random(in: -1...1, using: &rng) }
+            var out = [Float](repeating: .nan, count: n * q)
+            let ran = rows.withUnsafeBufferPointer { r in
+                queries.withUnsafeBufferPointer { qs in
+                    out.withUnsafeMutableBufferPointer {
+                        DotKernel.batchScores(queries: qs.baseAddress!, queryCount: q, rows: r.baseAddress! + 1, rowCount: n,
+                                              dimension: d, into: $0.baseAddress!)
+                    }
+                }
+            }
+            try #require(ran == DotKernel.usesAVX2)
+            guard ran else { continue }
+            for r in 0..<n {
+                for j in 0..<q {
+                    var naive = 0.0
+                    for t in 0..<d { naive += Double(rows[1 + r * d + t]) * Double(queries[j * d + t]) }
+                    #expect(abs(Double(out[r * q + j]) - naive) <= tolerance(dimension: d, scale: 1),
+                            "d=\(d) q=\(q) n=\(n) row \(r) query \(j): \(out[r * q + j]) vs \(naive)")
+                }
+            }
+        }
+    }
 }

@@ -102,5 +102,6 @@ let searchConfigurations: [(String, SearchTuning)] = [
     ("2 threads", SearchTuning(threads: 2)),
     ("queries × rows tiles", SearchTuning(rowsByQueriesUpTo: 0)),
     ("rows × queries tiles", SearchTuning(queryTile: 5, rowsByQueriesUpTo: .max)),
+    ("rows × queries tiles, sgemm", SearchTuning(smallBatchKernel: .sgemm, queryTile: 6, rowsByQueriesUpTo: .max)),
     ("small tiles", SearchTuning(threads: 3, rowBlock: 64, rowTile: 64, queryTile: 3)),
 ]

@@ -1,4 +1,6 @@
 import CBLAS
+import Dispatch
+import Synchronization
 
 /// The OpenBLAS calls of the search paths, each scoring a tile of queries against a tile of rows.
 enum BLASKernel {
@@ -79,6 +81,19 @@ enum BLASKernel {
             best = min(best, (ContinuousClock.now - t0).seconds)
         }
         return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
+    }
+
+    /// The summed GFLOP/s of `threads` single-threaded `sgemm` runs side by side: the peak of
+    /// search's own threading (one OpenBLAS thread per worker), which OpenBLAS's threaded
+    /// `sgemm` on one tile understates. Sets OpenBLAS to one thread.
+    public static func concurrentSGEMM(threads: Int, m: Int, n: Int, k: Int, repetitions: Int) -> Double {
+        BLASKernel.threads = 1
+        let total = Mutex(0.0)
+        DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
+            let g = sgemm(m: m, n: n, k: k, repetitions: repetitions)
+            total.withLock { $0 += g }
+        }
+        return total.withLock { $0 }
     }
 }
 

@@ -5,19 +5,21 @@ import CBLAS
 /// On x86-64 CPUs with AVX2 and FMA (checked once at run time) the C kernels of
 /// `CBLAS/dot_kernels.h` run: Swift compiles a module for one target, and the baseline x86-64
 /// target has only SSE. Everywhere else, and as the `.portable` tuning choice, the Swift SIMD
-/// loop below runs. Single query, 1M × 256, one thread, best of 3 (`matcher-compare tune
-/// --sweeps kernel`, 2026-12-01, streaming read bound of that run ≈ 92 ms):
+/// loop below runs. Single query, 1M × 256, k = 10, one thread, ms per query, best of 3
+/// (`matcher-compare tune --sweeps kernel`, 2026-12-01; two runs of the same hour, OpenBLAS on
+/// its Prescott fallback in the first and `OPENBLAS_CORETYPE=SkylakeX` in the second; the
+/// machine's streaming read bound for these 1.02 GB was about 92 ms):
 ///
-/// | kernel                                   | ms per query |
-/// |------------------------------------------|--------------|
-/// | AVX2 + FMA, prefetch 8 rows ahead (chosen) | see below  |
-/// | Swift SIMD8 × 2 at baseline x86-64 (SSE) | see below    |
+/// | kernel (row block 256)                      | run 1 | run 2 |
+/// |---------------------------------------------|-------|-------|
+/// | AVX2 + FMA, prefetch 8 rows ahead (chosen)  | 96.4  | 75.5  |
+/// | Swift SIMD8 × 2 at baseline x86-64 (SSE)    | 146.2 | 127.1 |
+/// | OpenBLAS row-major `sgemv` per block        | 230.0 | 105.7 |
+/// | OpenBLAS `sgemm` with one query row         | 190.2 | 94.1  |
 ///
-/// The portable loop, measured earlier against its own alternatives (1M × 256, one thread,
-/// a plain SIMD sum over the same bytes at 27–31 GB/s in the same runs):
-///
-/// One row at a time, streaming: measured against the alternatives on 1M × 256 (one thread,
-/// a plain SIMD sum over the same bytes at 27–31 GB/s in the same runs):
+/// Both kernels score one row at a time, streaming. The portable loop was chosen among its own
+/// alternatives earlier (1M × 256, one thread, a plain SIMD sum over the same bytes at
+/// 27–31 GB/s in the same runs):
 ///
 /// | kernel                                   | GB/s  |
 /// |------------------------------------------|-------|
@@ -56,6 +58,25 @@ enum DotKernel {
         if usesAVX2 { return matchd_dot_avx2(a, b, d) }
         #endif
         return portableDot(a, b, dimension: d)
+    }
+
+    /// Writes `out[r × queryCount + j] = ⟨queries[j], rows[r]⟩` (rows × queries, the layout of
+    /// `BLASKernel.scoreTileRowsMajor`) with the AVX2 small-batch kernel; returns false, writing
+    /// nothing, where the CPU lacks AVX2 (the caller then uses `sgemm`).
+    /// - Precondition: `queries` holds `queryCount × dimension` floats, `rows` holds
+    ///   `rowCount × dimension`, `out` holds `rowCount × queryCount`; all row-major.
+    /// - Warning: Pointers are valid only during the call; nothing is retained.
+    /// - Complexity: O(rowCount × queryCount × dimension), no allocation.
+    @inline(__always)
+    static func batchScores(queries: UnsafePointer<Float>, queryCount: Int, rows: UnsafePointer<Float>, rowCount: Int,
+                            dimension d: Int, into out: UnsafeMutablePointer<Float>) -> Bool {
+        #if arch(x86_64)
+        if usesAVX2 {
+            matchd_scores_batch_avx2(queries, queryCount, rows, rowCount, d, out)
+            return true
+        }
+        #endif
+        return false
     }
 
     /// Writes `out[i] = ⟨query, rows[i]⟩` for `i < rowCount`, in portable Swift SIMD.

@@ -148,8 +148,12 @@ struct RowScanner {
                                cursor: cursors?[q0 + qi] ?? nil, into: &heaps[q0 + qi])
                 }
             case .rowsByQueries:
-                BLASKernel.scoreTileRowsMajor(queries: queries + q0 * d, queryCount: qm, rows: rows, rowCount: m,
-                                              dimension: d, into: scores)
+                if tuning.smallBatchKernel == .sgemm
+                    || !DotKernel.batchScores(queries: queries + q0 * d, queryCount: qm, rows: rows, rowCount: m,
+                                              dimension: d, into: scores) {
+                    BLASKernel.scoreTileRowsMajor(queries: queries + q0 * d, queryCount: qm, rows: rows, rowCount: m,
+                                                  dimension: d, into: scores)
+                }
                 watch.lap(scoring: true, rows: m * qm)
                 for qi in 0..<qm {
                     Self.mergeStrided(scores: scores + qi, stride: qm, count: m, ids: ids, mask: words,

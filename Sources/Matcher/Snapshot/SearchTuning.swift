@@ -22,6 +22,29 @@ import Synchronization
         case sgemm
     }
 
+    /// How small batches (`rowsByQueriesUpTo`) are scored. Measured with `matcher-compare tune
+    /// --sweeps smallbatch,layout` (n = 1M, d = 256, k = 10, one thread, ms per batch, best of 3,
+    /// 2026-12-01, OpenBLAS as SkylakeX; the streaming read bound was about 95 ms):
+    ///
+    /// | Q  | sgemm, queries × rows | sgemm, rows × queries | AVX2 batch kernel (chosen) |
+    /// |----|-----------------------|-----------------------|----------------------------|
+    /// | 2  | 246.7                 | 231.2                 | 124.4                      |
+    /// | 4  | 253.4                 | 228.4                 | 118.9                      |
+    /// | 8  | 259.0                 | 236.8                 | 141.6                      |
+    /// | 16 | 315.0                 | 293.3                 | 252.4 (180.4 in the layout sweep) |
+    /// | 32 | 433.6                 | 433.4                 | 320.0 (355.3)              |
+    /// | 64 | 418.3                 | 467.7                 | 677.7                      |
+    ///
+    /// The kernel reads each row once for the whole batch and is read-bound up to Q ≈ 4; beyond
+    /// that it is bound by its FMAs, and past 32 queries `sgemm`'s blocking wins. Between 16 and
+    /// 32 the two sweeps disagree, so the crossover (`rowsByQueriesUpTo`) stays at 16.
+    public enum SmallBatchKernel: String, Sendable, Hashable, CaseIterable {
+        /// `DotKernel.batchScores` (AVX2, each row read once for all queries); `sgemm` without AVX2.
+        case simd
+        /// OpenBLAS `sgemm`, rows × queries.
+        case sgemm
+    }
+
     /// How a batch tile's scores are laid out: which operand is OpenBLAS's M.
     public enum TileLayout: String, Sendable, CaseIterable {
         /// queries × rows: each query's scores contiguous (merged 16 at a time).
@@ -59,6 +82,7 @@ import Synchronization
     /// Force a path; `nil` chooses by filter density (`gatherBelowDensity`).
     public var path: Path?
     public var singleQueryKernel: SingleQueryKernel
+    public var smallBatchKernel: SmallBatchKernel
     /// Rows per scored block in the single-query scan (multiple of 64, divides `FlatIndex.chunkRows`).
     public var rowBlock: Int
     /// Rows per `sgemm` tile in batch search (multiple of 64, divides `FlatIndex.chunkRows`).
@@ -76,12 +100,14 @@ import Synchronization
     public var profile: SearchProfile?
 
     public init(threads: Int = SearchTuning.availableCores, path: Path? = nil, singleQueryKernel: SingleQueryKernel = .simd,
+                smallBatchKernel: SmallBatchKernel = .simd,
                 rowBlock: Int = 256, rowTile: Int = 1024, queryTile: Int = 1024, rowsByQueriesUpTo: Int = 16,
                 gatherBelowDensity: Double = 0.2, batchGatherBelowDensity: Double = 0.85,
                 profile: SearchProfile? = nil) {
         self.threads = threads
         self.path = path
         self.singleQueryKernel = singleQueryKernel
+        self.smallBatchKernel = smallBatchKernel
         self.rowBlock = rowBlock
         self.rowTile = rowTile
         self.queryTile = queryTile

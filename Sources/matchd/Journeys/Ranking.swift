@@ -3,14 +3,29 @@ import Foundation
 import Matcher
 
 /// One result of a matching journey: the record's catalog entry, its fit score (the ranking
-/// score), the vector similarity that retrieved it, and, for the results a page returns, the
-/// full explanation.
+/// score) and the vector similarity that retrieved it.
 struct Ranked<Entry: Sendable>: Sendable {
     var entry: Entry
     var id: String
     var score: Double
     var similarity: Float
-    var fit: FitResult!
+}
+
+/// A result a page returns: the ranked result and its full explanation.
+struct Explained<Entry: Sendable>: Sendable {
+    var entry: Entry
+    var id: String
+    var score: Double
+    var similarity: Float
+    var fit: FitResult
+
+    init(_ ranked: Ranked<Entry>, fit: FitResult) {
+        entry = ranked.entry
+        id = ranked.id
+        score = ranked.score
+        similarity = ranked.similarity
+        self.fit = fit
+    }
 }
 
 /// A position in a ranking: results after it have a lower score, or the same score and a
@@ -71,13 +86,9 @@ enum Ranking {
 
     /// The `k` results after `cursor`, explained, and the cursor of the next page when more remain.
     static func page<Entry>(_ ranked: [Ranked<Entry>], k: Int, after cursor: PageCursor?,
-                            explain: (Entry) -> FitResult) -> ([Ranked<Entry>], PageCursor?) {
+                            explain: (Entry) -> FitResult) -> ([Explained<Entry>], PageCursor?) {
         let rest = cursor.map { c in ranked.filter { c.precedes(score: $0.score, id: $0.id) } } ?? ranked
-        let page = rest.prefix(k).map { r in
-            var r = r
-            r.fit = explain(r.entry)
-            return r
-        }
+        let page = rest.prefix(k).map { Explained($0, fit: explain($0.entry)) }
         let next = rest.count > k ? page.last.map { PageCursor(score: $0.score, id: $0.id) } : nil
         return (page, next)
     }

@@ -100,19 +100,27 @@ final class ServerProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// SIGTERM, then waits for the graceful shutdown; returns the exit status.
-    @discardableResult
-    func terminate(timeout: Duration = .seconds(60)) async throws -> Int32 {
-        process.terminate()
+    /// SIGTERM, without waiting (see `terminate` for the waiting kind).
+    func signalTerminate() { process.terminate() }
+
+    /// Waits for the process to exit on its own; returns the exit status.
+    func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             guard ContinuousClock.now < deadline else {
                 kill()
-                throw ServerError("matchd did not stop within \(timeout) of SIGTERM:\n\(output)")
+                throw ServerError("matchd did not exit within \(timeout):\n\(output)")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
         return process.terminationStatus
+    }
+
+    /// SIGTERM, then waits for the graceful shutdown; returns the exit status.
+    @discardableResult
+    func terminate(timeout: Duration = .seconds(60)) async throws -> Int32 {
+        process.terminate()
+        return try await waitForExit(timeout: timeout)
     }
 
     deinit { if process.isRunning { kill() } }
@@ -128,12 +136,20 @@ final class ServerProcess: @unchecked Sendable {
 
     /// One request; `body` is encoded as JSON when given.
     func request(_ method: String, _ path: String, key: String? = nil, body: Any? = nil) async throws -> Response {
+        let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+        return try await request(method, path, key: key, data: data, contentType: "application/json")
+    }
+
+    /// One request with a raw body (e.g. NDJSON for `/v1/import/{kind}`).
+    func request(_ method: String, _ path: String, key: String? = nil, data body: Data?,
+                 contentType: String) async throws -> Response {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
+        request.timeoutInterval = 300
         if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
         if let body {
-            request.httpBody = try JSONSerialization.data(withJSONObject: body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = body
+            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         }
         let (data, response) = try await URLSession.shared.data(for: request)
         return Response(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)

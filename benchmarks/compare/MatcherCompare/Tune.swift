@@ -9,7 +9,7 @@ struct Tune: ParsableCommand {
     @Option(help: "Rows.") var n = 1_000_000
     @Option(help: "Dimension.") var dimension = 256
     @Option(help: "k.") var k = 10
-    @Option(help: "Which sweeps: kernel, threads, tiles, crossover (comma-separated).") var sweeps = "kernel,threads,tiles,crossover"
+    @Option(help: "Which sweeps: kernel, threads, tiles, layout, smallbatch, crossover (comma-separated).") var sweeps = "kernel,threads,tiles,crossover"
     @Option(help: "Repetitions (best reported).") var repetitions = 3
     @Option(help: "Batch sizes for the tile sweep.") var tileBatches = "16,256,4096"
     @Option(help: "Filter densities for the crossover sweep.") var densities = "0.9,0.8,0.7,0.5,0.3,0.2,0.1,0.05,0.02,0.01"
@@ -103,6 +103,22 @@ struct Tune: ParsableCommand {
                     row += String(format: " %.1f (score %.0f%%, merge %.0f%%) |", ms,
                                   100 * p.scoringSeconds / (p.scoringSeconds + p.mergingSeconds),
                                   100 * p.mergingSeconds / (p.scoringSeconds + p.mergingSeconds))
+                }
+                print(row)
+            }
+        }
+        if wanted.contains("smallbatch") {
+            print("\n## small batches: kernel and layout (ms per batch, 1 thread)")
+            print("| Q | sgemm, queries × rows | sgemm, rows × queries | AVX2 batch kernel, rows × queries |")
+            print("|---|---|---|---|")
+            BLASThreads.count = 1
+            for q in [2, 4, 8, 16, 32, 64] {
+                let m = try batch(q)
+                var row = "| \(q) |"
+                for t in [SearchTuning(threads: 1, smallBatchKernel: .sgemm, rowsByQueriesUpTo: 0),
+                          SearchTuning(threads: 1, smallBatchKernel: .sgemm, rowsByQueriesUpTo: .max),
+                          SearchTuning(threads: 1, smallBatchKernel: .simd, rowsByQueriesUpTo: .max)] {
+                    row += String(format: " %.1f |", 1000 * (try best { _ = try snapshot.search(queries: m, k: k, filter: nil, tuning: t) }))
                 }
                 print(row)
             }

@@ -26,7 +26,7 @@ extension S.Explanation {
 }
 
 extension S.JobMatchPage {
-    init(_ page: (items: [Ranked<JobEntry>], next: PageCursor?), model: CompetencyModel) {
+    init(_ page: (items: [Explained<JobEntry>], next: PageCursor?), model: CompetencyModel) {
         self.init(items: page.items.map { r in
             .init(job: S.JobSummary(r.entry), score: r.score,
                   explanation: S.Explanation(r.fit, similarity: r.similarity, model: model))
@@ -35,7 +35,7 @@ extension S.JobMatchPage {
 }
 
 extension S.CandidatePage {
-    init(_ page: (items: [Ranked<TalentEntry>], next: PageCursor?), model: CompetencyModel) {
+    init(_ page: (items: [Explained<TalentEntry>], next: PageCursor?), model: CompetencyModel) {
         self.init(items: page.items.map { r in
             .init(talent: S.CandidateSummary(r.entry), score: r.score,
                   explanation: S.Explanation(r.fit, similarity: r.similarity, model: model))

@@ -47,7 +47,7 @@ extension Engine {
 
     /// Ranked, explained candidates for a posting, among consenting talents (owner or admin).
     func matchCandidates(jobID: String, area: (JobRecord) -> CandidateArea, k: Int, cursor: PageCursor?,
-                         by identity: Identity) async throws -> (items: [Ranked<TalentEntry>], next: PageCursor?) {
+                         by identity: Identity) async throws -> (items: [Explained<TalentEntry>], next: PageCursor?) {
         let job = try await job(id: jobID, by: identity)
         try identity.requireJobOwner(employerID: job.employerId)
         let needs = try requirements(ofJob: job)

@@ -45,7 +45,7 @@ struct JobFilters: Sendable, Equatable {
 extension Engine {
     /// Ranked, explained open jobs for capabilities `has`.
     func matchJobs(for has: CapabilityProfile, filters: JobFilters, k: Int, cursor: PageCursor?) throws(ServiceError)
-        -> (items: [Ranked<JobEntry>], next: PageCursor?) {
+        -> (items: [Explained<JobEntry>], next: PageCursor?) {
         try filters.validate()
         let (snapshot, entries) = jobs.view()
         let filter = filters.isEmpty ? nil : jobs.filter(key: filters.cacheKey, snapshot: snapshot, entries: entries,
@@ -62,14 +62,14 @@ extension Engine {
 
     /// A talent's matches (owner or admin).
     func matchJobs(talentID: String, filters: JobFilters, k: Int, cursor: PageCursor?,
-                   by identity: Identity) async throws -> (items: [Ranked<JobEntry>], next: PageCursor?) {
+                   by identity: Identity) async throws -> (items: [Explained<JobEntry>], next: PageCursor?) {
         let talent = try await talent(id: talentID, by: identity)
         return try matchJobs(for: try capabilities(of: talent.profile), filters: filters, k: k, cursor: cursor)
     }
 
     /// Anonymous matching: the profile is used and forgotten.
     func matchJobs(profile: ProfileInput, filters: JobFilters, k: Int, cursor: PageCursor?) throws(ServiceError)
-        -> (items: [Ranked<JobEntry>], next: PageCursor?) {
+        -> (items: [Explained<JobEntry>], next: PageCursor?) {
         try matchJobs(for: try capabilities(of: profile), filters: filters, k: k, cursor: cursor)
     }
 }
