@@ -92,8 +92,27 @@ import Synchronization
     /// Batches up to this many queries use `.rowsByQueries` tiles, larger ones `.queriesByRows`.
     public var rowsByQueriesUpTo: Int
     /// Filters allowing less than this fraction of rows take the gather path (one query).
+    ///
+    /// Measured with `matcher-compare tune --sweeps crossover` (n = 1M, d = 256, k = 10, one
+    /// thread, ms, best of 2, random allow-sets, 2026-12-01, AVX2 kernels, OpenBLAS as SkylakeX):
+    ///
+    /// | allowed | Q=1 scan | Q=1 gather | Q=16 scan | Q=16 gather | Q=256 scan | Q=256 gather |
+    /// |---------|----------|------------|-----------|-------------|------------|--------------|
+    /// | 90 %    | 75.5     | 97.1       | 161.0     | 219.1       | 1038.3     | 1335.4       |
+    /// | 80 %    | 70.8     | 88.6       | 159.5     | 193.5       | 1098.8     | 972.2        |
+    /// | 70 %    | 76.0     | 87.8       | 168.1     | 174.9       | 1178.0     | 1094.6       |
+    /// | 50 %    | 93.6     | 96.4       | 234.7     | 190.3       | 1334.4     | 795.2        |
+    /// | 30 %    | 75.5     | 43.2       | 175.8     | 90.7        | 1298.8     | 340.5        |
+    /// | 20 %    | 68.8     | 28.2       | 159.4     | 55.8        | 1045.2     | 224.8        |
+    /// | 10 %    | 71.0     | 15.3       | 161.4     | 29.7        | 1049.6     | 117.2        |
+    /// | 1 %     | 68.1     | 1.9        | 170.1     | 4.3         | 1114.6     | 13.3         |
+    ///
+    /// A scan costs the same whatever the filter; a gather costs in proportion to the rows it
+    /// scores, but reads them scattered. One query: gather wins below about half the rows (a tie
+    /// at 50 %), so 0.4. Batches: the crossover rises with Q (about 0.7 at Q = 16, where the
+    /// scan's small-batch kernel is cheap, and 0.85 at Q = 256), so 0.75.
     public var gatherBelowDensity: Double
-    /// The same crossover for batches of queries.
+    /// The same crossover for batches of queries (see `gatherBelowDensity`).
     public var batchGatherBelowDensity: Double
 
     /// When set, workers add the time they spend scoring and merging to it.
@@ -102,7 +121,7 @@ import Synchronization
     public init(threads: Int = SearchTuning.availableCores, path: Path? = nil, singleQueryKernel: SingleQueryKernel = .simd,
                 smallBatchKernel: SmallBatchKernel = .simd,
                 rowBlock: Int = 256, rowTile: Int = 1024, queryTile: Int = 1024, rowsByQueriesUpTo: Int = 16,
-                gatherBelowDensity: Double = 0.2, batchGatherBelowDensity: Double = 0.85,
+                gatherBelowDensity: Double = 0.4, batchGatherBelowDensity: Double = 0.75,
                 profile: SearchProfile? = nil) {
         self.threads = threads
         self.path = path
