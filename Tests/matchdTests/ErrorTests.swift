@@ -151,6 +151,14 @@ import Testing
              body: #"{"role":"seeker","name":"X","employerId":"emp-a"}"#, status: .badRequest, code: "request.invalid_field", field: "employerId"),
         Case(name: "a second profile for one seeker", method: .post, uri: "/v1/talents", caller: .seekerA, body: talent,
              status: .conflict, code: "talent.already_exists", message: "tA"),
+        Case(name: "a résumé text over the documented 20,000 characters", method: .post, uri: "/v1/talents", caller: .admin,
+             body: #"{"id":"t-long","displayName":"Zed","profile":{"text":""# + String(repeating: "熟", count: 20001) + #""}}"#,
+             status: .badRequest, code: "request.invalid_field", field: "profile.text", message: "at most 20000"),
+        Case(name: "a posting title over 200 characters", method: .post, uri: "/v1/jobs", caller: .employerA,
+             body: #"{"title":""# + String(repeating: "x", count: 201) + #""}"#,
+             status: .badRequest, code: "request.invalid_field", field: "title"),
+        Case(name: "an offset beyond the documented maximum", method: .get, uri: "/v1/jobs?offset=2147483648", caller: .admin,
+             status: .badRequest, code: "request.invalid_field", field: "offset"),
         Case(name: "a talent id taken", method: .post, uri: "/v1/talents", caller: .admin,
              body: #"{"id":"tA","displayName":"Zed","profile":{}}"#, status: .conflict, code: "record.conflict", message: "tA"),
         Case(name: "a posting id taken", method: .post, uri: "/v1/jobs", caller: .employerA,
@@ -180,6 +188,15 @@ import Testing
              status: .methodNotAllowed, code: "http.method_not_allowed", message: "GET"),
         Case(name: "a wrong method on a parameterised path", method: .patch, uri: "/v1/talents/tA", caller: .admin, body: "{}",
              status: .methodNotAllowed, code: "http.method_not_allowed"),
+        Case(name: "an over-long query parameter", method: .get, uri: "/v1/model/search?q=" + String(repeating: "a", count: 201),
+             caller: .anonymous, status: .badRequest, code: "request.invalid_field", field: "q", message: "at most 200"),
+        Case(name: "an anonymous plan with a bad body is 401 first", method: .post, uri: "/v1/talents/tA/plan", caller: .anonymous,
+             body: "{}", status: .unauthorized, code: "auth.missing_key"),
+        Case(name: "an import without a body", method: .post, uri: "/v1/import/talents", caller: .admin, body: "",
+             contentType: "application/x-ndjson", status: .badRequest, code: "request.invalid_field", field: "body"),
+        Case(name: "an overflowing number names its parameter, not another string one", method: .get,
+             uri: "/v1/jobs?status=closed&offset=332113191568566910976", caller: .admin,
+             status: .badRequest, code: "request.invalid_field", field: "offset"),
         Case(name: "an unknown import kind", method: .post, uri: "/v1/import/widgets", caller: .admin, body: "{}\n",
              contentType: "application/x-ndjson", status: .badRequest, code: "http.bad_request", message: "widgets"),
     ]
@@ -208,6 +225,20 @@ import Testing
         if let field = c.field { #expect(error.field == field, "\(c.name): \(reply)") }
         if let fragment = c.message { #expect(error.message.contains(fragment), "\(c.name): the message names \(fragment): \(reply)") }
         #expect(error.requestId != nil && reply.headers[HTTPField.Name("x-request-id")!] == error.requestId, "\(c.name)")
+    }
+
+    /// RFC 9110: a 405 lists the methods the path serves in `Allow`, for every method the
+    /// path does not serve (TRACE and OPTIONS too), not only the common ones.
+    @Test func aWrongMethodNamesTheAllowedOnes() async throws {
+        try await TestService.run { api in
+            for method in [HTTPRequest.Method.delete, .trace, .options, .patch] {
+                let reply = try await api.send(method, "/v1/jobs", as: .admin, body: nil, contentType: nil)
+                #expect(reply.status == .methodNotAllowed, "\(method): \(reply)")
+                #expect(reply.headers[.allow] == "GET, POST", "\(method): \(reply)")
+            }
+            let onItem = try await api.send(.post, "/v1/talents/tA", as: .admin, body: nil, contentType: nil)
+            #expect(onItem.headers[.allow] == "DELETE, GET, PUT", "\(onItem)")
+        }
     }
 
     // MARK: Body limits

@@ -13,6 +13,8 @@ struct APIError: Error, Sendable {
     var message: String
     var field: String?
     var details: [ErrorBody.Detail]?
+    /// The methods a path serves, sent as `Allow` with a 405 (RFC 9110 §15.5.6).
+    var allow: String?
 
     init(_ status: HTTPResponse.Status, _ code: ErrorCode, _ message: String, field: String? = nil) {
         self.init(status: status, code: code.rawValue, message: message, field: field)
@@ -34,6 +36,7 @@ struct APIError: Error, Sendable {
         let data = (try? encoder.encode(body)) ?? Data(#"{"error":{"code":"http.internal","message":"internal error"}}"#.utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
+        if let allow { headers[.allow] = allow }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -92,7 +95,14 @@ struct APIError: Error, Sendable {
         case is Bool.Type: { Bool($0) != nil }
         default: { _ in true }
         }
-        return items.first { !fits($0.value ?? "") }?.name
+        let misfits = items.filter { !fits($0.value ?? "") }
+        // A number too large for the type is the likeliest culprit (a string parameter such as
+        // `status=closed` never fits `Int` but is not the one at fault).
+        let numeric = misfits.first { item in
+            guard let v = item.value, !v.isEmpty else { return false }
+            return v.drop { $0 == "-" || $0 == "+" }.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") }
+        }
+        return (numeric ?? misfits.first)?.name
     }
 
     /// The typed error inside the OpenAPI runtime's wrappers, when there is one.

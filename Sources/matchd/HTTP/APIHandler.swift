@@ -18,7 +18,9 @@ struct APIHandler: APIProtocol {
 func page(limit: Int?, offset: Int?) throws(ServiceError) -> (limit: Int, offset: Int) {
     let limit = limit ?? 50, offset = offset ?? 0
     guard (1...200).contains(limit) else { throw .invalid(field: "limit", message: "limit is \(limit); it must be 1…200") }
-    guard offset >= 0 else { throw .invalid(field: "offset", message: "offset must not be negative") }
+    guard (0...Int(Int32.max)).contains(offset) else {
+        throw .invalid(field: "offset", message: "offset is \(offset); it must be 0…\(Int32.max)")
+    }
     return (limit, offset)
 }
 

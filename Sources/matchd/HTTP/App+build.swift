@@ -14,14 +14,18 @@ func buildRouter(engine: Engine, metrics: @escaping @Sendable () -> String = { "
     router.add(middleware: BodyLimitMiddleware(maxBodyBytes: engine.config.maxBodyBytes,
                                                maxImportBytes: engine.config.maxImportBytes))
     router.add(middleware: AuthMiddleware(engine: engine))
+    router.add(middleware: QueryLimitMiddleware())
     try APIHandler(engine: engine, metrics: metrics)
         .registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
     // A known path asked with a method it does not serve is 405, not the trie's 404.
     for routes in Dictionary(grouping: router.routes, by: { $0.path.description }).values {
         let allowed = routes.map(\.method.rawValue).sorted().joined(separator: ", ")
-        for method in [HTTPRequest.Method.get, .put, .post, .delete, .patch] where !routes.contains(where: { $0.method == method }) {
+        for method in [HTTPRequest.Method.get, .put, .post, .delete, .patch, .options, .trace, HTTPRequest.Method("QUERY")!]
+        where !routes.contains(where: { $0.method == method }) {
             router.on(routes[0].path, method: method) { _, _ -> Response in
-                throw APIError(.methodNotAllowed, .methodNotAllowed, "\(method) is not allowed here; use \(allowed)")
+                var error = APIError(.methodNotAllowed, .methodNotAllowed, "\(method) is not allowed here; use \(allowed)")
+                error.allow = allowed
+                throw error
             }
         }
     }

@@ -31,6 +31,8 @@ extension APIHandler {
     }
 
     func planCourses(_ input: Operations.PlanCourses.Input) async throws -> Operations.PlanCourses.Output {
+        // Who asks comes before what they ask: an anonymous request is 401 whatever its body.
+        try identity.requireKey()
         guard case .json(let body) = input.body else { throw ServiceError.invalid(field: "body", message: "expected JSON") }
         let target: PlanTarget
         switch (body.jobId, body.postCode) {

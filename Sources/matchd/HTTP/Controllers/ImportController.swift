@@ -18,7 +18,9 @@ extension APIHandler {
             errors += try await engine.importBatch(batch, by: identity)
             batch.removeAll(keepingCapacity: true)
         }
+        var sawBytes = false
         for try await chunk in body {
+            sawBytes = sawBytes || !chunk.isEmpty
             let lines: [ImportReader.Decoded]
             do { lines = try reader.feed(chunk) } catch {
                 try await flush()   // what the error says is committed, is
@@ -31,6 +33,9 @@ extension APIHandler {
                 }
                 if batch.count >= Engine.importBatch { try await flush() }
             }
+        }
+        guard sawBytes else {
+            throw ServiceError.invalid(field: "body", message: "the body is empty; send one JSON object per line")
         }
         for decoded in reader.finish() {
             switch decoded {

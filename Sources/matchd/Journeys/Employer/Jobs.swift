@@ -23,6 +23,11 @@ extension Engine {
         if draft.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw .invalid(field: "title", message: "must not be empty")
         }
+        // The document's limits (openapi.yaml, JobInput).
+        try validateLength(draft.title, field: "title", max: 200)
+        try validateLength(draft.description, field: "description", max: 20000)
+        try validateLength(draft.city, field: "city", max: 64)
+        try validateCount(draft.requirements.count, field: "requirements", max: 200)
         try validateSalary(min: draft.salaryMin, max: draft.salaryMax, field: "salary")
         try validateLevel(draft.level, field: "level")
         let findings = protectedAttributes.findings(in: draft.title) + protectedAttributes.findings(in: draft.description ?? "")

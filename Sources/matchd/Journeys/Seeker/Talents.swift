@@ -32,6 +32,18 @@ func validateSalary(min: Int?, max: Int?, field: String) throws(ServiceError) {
     if let min, let max, min > max { throw .invalid(field: field, message: "min \(min) is above max \(max)") }
 }
 
+/// The `maxLength` of a string field in `openapi.yaml`, counted as JSON Schema does (Unicode scalars).
+func validateLength(_ value: String?, field: String, max: Int) throws(ServiceError) {
+    if let value, value.unicodeScalars.count > max {
+        throw .invalid(field: field, message: "\(value.unicodeScalars.count) characters; at most \(max)")
+    }
+}
+
+/// The `maxItems` of an array field in `openapi.yaml`.
+func validateCount(_ count: Int, field: String, max: Int) throws(ServiceError) {
+    if count > max { throw .invalid(field: field, message: "\(count) items; at most \(max)") }
+}
+
 func validateLevel(_ level: Int?, field: String) throws(ServiceError) {
     if let level, !(1...8).contains(level) { throw .invalid(field: field, message: "level \(level) is outside 1…8") }
 }
@@ -42,6 +54,20 @@ extension Engine {
         if let id = draft.id { try validateRecordID(id, field: "id") }
         let name = draft.displayName.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty { throw .invalid(field: "displayName", message: "must not be empty") }
+        // The document's limits (openapi.yaml, TalentInput and ProfileInput).
+        try validateLength(draft.displayName, field: "displayName", max: 100)
+        try validateLength(draft.city, field: "city", max: 64)
+        try validateLength(draft.contact?.email, field: "contact.email", max: 200)
+        try validateLength(draft.contact?.phone, field: "contact.phone", max: 50)
+        try validateCount(draft.desiredCities.count, field: "desiredCities", max: 20)
+        for (k, city) in draft.desiredCities.enumerated() { try validateLength(city, field: "desiredCities[\(k)]", max: 64) }
+        try validateCount(draft.desiredPosts.count, field: "desiredPosts", max: 20)
+        try validateCount(draft.profile.experience.count, field: "profile.experience", max: 100)
+        for (k, e) in draft.profile.experience.enumerated() {
+            try validateLength(e.text, field: "profile.experience[\(k)].text", max: 20000)
+        }
+        try validateCount(draft.profile.completedCourses.count, field: "profile.completedCourses", max: 200)
+        try validateLength(draft.profile.text, field: "profile.text", max: 20000)
         try validateSalary(min: draft.salaryMin, max: draft.salaryMax, field: "salary")
         try validateLevel(draft.level, field: "level")
         for (k, post) in draft.desiredPosts.enumerated() where model.post(id: post) == nil {
