@@ -7,6 +7,8 @@
 // Measured on 1M × 256 (one thread, same run): SSE (Swift SIMD8 at baseline x86-64) 141–166 ms,
 // AVX2+FMA 106–119 ms, AVX2+FMA with a prefetch eight rows ahead 84–104 ms, AVX-512 95–99 ms;
 // the machine's streaming read bound was about 92 ms. See Matcher/Kernels/DotKernel.swift.
+// SwiftPM does not track a system library's headers: after editing this file, touch
+// Sources/Matcher/Kernels/DotKernel.swift (or build clean) so that Matcher is rebuilt.
 #ifndef MATCHD_DOT_KERNELS_H
 #define MATCHD_DOT_KERNELS_H
 
