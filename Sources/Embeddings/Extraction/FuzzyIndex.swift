@@ -206,8 +206,8 @@ struct FuzzyIndex: Sendable {
                 script.postingStart.withUnsafeBufferPointer { start in
                     // Common n-grams ("in", "数据") say little and cost the most to count: they
                     // are left out when enough rarer ones remain.
-                    let rare = indexed.filter { Int(start[$0 + 1] - start[$0]) <= Self.commonListLength }
-                    if rare.count >= Self.minimumRareKeys { indexed = rare }
+                    func isCommon(_ key: Int) -> Bool { Int(start[key + 1] - start[key]) > Self.commonListLength }
+                    if indexed.count - indexed.count(where: isCommon) >= Self.minimumRareKeys { indexed.removeAll(where: isCommon) }
                 }
                 counts.withUnsafeMutableBufferPointer { counts in
                     script.postingStart.withUnsafeBufferPointer { start in

@@ -97,7 +97,7 @@ enum BLASKernel {
     }
 }
 
-/// Which kernels this process computes with, for start-up logs and health reports.
+/// Which kernels this process computes with, for the start-up log.
 public enum ComputeBackend {
     /// The OpenBLAS kernel family in use (`openblas_get_corename()`, e.g. "SkylakeX", "Haswell").
     public static var blasCore: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }

@@ -11,21 +11,18 @@ struct Ranked<Entry: Sendable>: Sendable {
     var similarity: Float
 }
 
-/// A result a page returns: the ranked result and its full explanation.
+/// A result a page returns: the ranked result (its fields read through) and its full explanation.
+@dynamicMemberLookup
 struct Explained<Entry: Sendable>: Sendable {
-    var entry: Entry
-    var id: String
-    var score: Double
-    var similarity: Float
+    var ranked: Ranked<Entry>
     var fit: FitResult
 
     init(_ ranked: Ranked<Entry>, fit: FitResult) {
-        entry = ranked.entry
-        id = ranked.id
-        score = ranked.score
-        similarity = ranked.similarity
+        self.ranked = ranked
         self.fit = fit
     }
+
+    subscript<T>(dynamicMember field: KeyPath<Ranked<Entry>, T>) -> T { ranked[keyPath: field] }
 }
 
 /// A position in a ranking: results after it have a lower score, or the same score and a
