@@ -26,31 +26,32 @@ import Matcher
 /// Common n-grams ("in", "ng", "数据") have posting lists of hundreds of rows, and counting them
 /// dominated the Latin shortlists. Skipping keys with more than `commonListLength` rows (when
 /// `minimumRareKeys` remain) was measured on one-typo variants of every name and alias of the
-/// bundled model (list lengths from a Python reading of the same n-grams; the miss rate from
-/// `FuzzyIndexTests`, which compares with exhaustive scoring):
+/// bundled model (`FuzzyIndexTests`: each variant's own shortlist against exhaustive scoring of
+/// every row of its script; a miss there also lost the competency in every case):
 ///
 /// | common lists | entries counted per Latin / CJK candidate | exhaustive best missed |
 /// |---|---|---|
-/// | counted | 3 282 / 167 | 2 of 5 043 |
-/// | skipped above 64 rows (chosen) | 357 / 92 | 4 of 5 043 |
-/// | skipped above 24 rows | — | 26 of 5 043 |
+/// | counted | 3 266 / 163 | 5 of 5 043 |
+/// | skipped above 256 rows | 1 702 / 163 | 5 of 5 043 |
+/// | skipped above 128 rows (chosen) | 756 / 143 | 6 of 5 043 |
+/// | skipped above 64 rows | 360 / 88 | 46 of 5 043 |
+/// | skipped above 24 rows | 143 / 44 | 171 of 5 043 |
 ///
-/// Wall-clock times of the two settings were within the shared machine's noise (`extract`
-/// p50 36–70 µs for either within the same hour), so the decision rests on the work counted.
+/// Wall-clock differences between these settings stay inside the shared machine's noise (a text
+/// has at most `maxFuzzyCandidates` candidates), so the choice rests on the work counted: 128
+/// keeps the misses at the exhaustive level for a quarter of the counting.
 struct FuzzyIndex: Sendable {
     /// Inverted-index keys: bigram and trigram hashes modulo this (finer than the vectors'
     /// buckets, so that a posting list holds the aliases that really share the n-gram).
     static let indexBuckets = 1 << 16
 
-    /// The index keys of normalised scalars: FNV-1a of each bigram and trigram of the text padded
-    /// with `#`, modulo `indexBuckets`, sorted, without repeats.
-    static func indexKeys(_ text: ArraySlice<UInt32>) -> [Int] {
-        var keys: [Int] = []
+    /// Hashes of the bigrams and trigrams of `text` padded with `#` (FNV-1a of (n, scalars)),
+    /// plus one per CJK scalar when `unigrams`, modulo `modulo`, sorted, into `out` (emptied first).
+    static func ngramHashes(_ text: UnsafeBufferPointer<UInt32>, modulo: Int, unigrams: Bool, into out: inout [Int]) {
+        out.removeAll(keepingCapacity: true)
         let padded = text.count + 2
-        keys.reserveCapacity(2 * padded)
-        @inline(__always) func scalar(_ i: Int) -> UInt32 {
-            i == 0 || i == text.count + 1 ? 0x23 : text[text.startIndex + i - 1]
-        }
+        @inline(__always) func scalar(_ i: Int) -> UInt32 { i == 0 || i == padded - 1 ? 0x23 : text[i - 1] }
+        let m = UInt64(modulo)
         for n in 2...3 where padded >= n {
             for i in 0...(padded - n) {
                 var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(n)
@@ -58,14 +59,34 @@ struct FuzzyIndex: Sendable {
                     h ^= UInt64(scalar(k))
                     h = h &* 0x0000_0100_0000_01B3
                 }
-                keys.append(Int(h % UInt64(indexBuckets)))
+                out.append(Int(h % m))
             }
         }
-        keys.sort()
-        var unique: [Int] = []
-        unique.reserveCapacity(keys.count)
-        for k in keys where unique.last != k { unique.append(k) }
-        return unique
+        if unigrams {
+            for v in text where Scalars.isCJK(v) {
+                let h = ((0xCBF2_9CE4_8422_2325 ^ 1) ^ UInt64(v)) &* 0x0000_0100_0000_01B3
+                out.append(Int(h % m))
+            }
+        }
+        out.sort()
+    }
+
+    /// The index keys of normalised scalars: the bigram and trigram hashes modulo `indexBuckets`,
+    /// without repeats, into `out`.
+    static func indexKeys(_ text: UnsafeBufferPointer<UInt32>, into out: inout [Int]) {
+        ngramHashes(text, modulo: indexBuckets, unigrams: false, into: &out)
+        var kept = 0
+        for k in out.indices where kept == 0 || out[kept - 1] != out[k] {
+            out[kept] = out[k]
+            kept += 1
+        }
+        out.removeLast(out.count - kept)
+    }
+
+    static func indexKeys(_ text: ArraySlice<UInt32>) -> [Int] {
+        var out: [Int] = []
+        text.withUnsafeBufferPointer { indexKeys($0, into: &out) }
+        return out
     }
 
     /// Rows compared per candidate.
@@ -74,7 +95,7 @@ struct FuzzyIndex: Sendable {
     static let minimumShared = 2
     /// Index keys with more rows than this are skipped when shortlisting, as long as
     /// `minimumRareKeys` others remain (see the table in the type's documentation).
-    static let commonListLength = 64
+    static let commonListLength = 128
     static let minimumRareKeys = 4
 
     struct Script: Sendable {
@@ -137,38 +158,13 @@ struct FuzzyIndex: Sendable {
     }
 
     /// The L2-normalised hashed n-gram vector of normalised scalars, as (bucket, value) pairs
-    /// passed to `body` once per non-zero bucket: the text padded with `#`, its bigrams and
-    /// trigrams, plus one unigram per CJK scalar; FNV-1a of (n, scalars) mod `dimension`.
-    static func features(_ text: ArraySlice<UInt32>, dimension: Int, _ body: (Int, Float) -> Void) {
-        features(text, dimension: dimension, unigrams: true, body)
-    }
-
-    /// `features`, optionally without the CJK unigrams (the inverted index leaves them out: a
-    /// common character would put most rows on every shortlist).
-    static func features(_ text: ArraySlice<UInt32>, dimension: Int, unigrams: Bool, _ body: (Int, Float) -> Void) {
-        var buckets: [Int] = []
-        buckets.reserveCapacity(3 * text.count + 4)
-        @inline(__always) func scalar(_ i: Int) -> UInt32 {
-            i == 0 || i == text.count + 1 ? 0x23 : text[text.startIndex + i - 1]
-        }
-        let padded = text.count + 2
-        for n in 2...3 where padded >= n {
-            for i in 0...(padded - n) {
-                var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(n)
-                for k in i..<(i + n) {
-                    h ^= UInt64(scalar(k))
-                    h = h &* 0x0000_0100_0000_01B3
-                }
-                buckets.append(Int(h % UInt64(dimension)))
-            }
-        }
-        for v in text where unigrams && Scalars.isCJK(v) {
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ 1
-            h ^= UInt64(v)
-            h = h &* 0x0000_0100_0000_01B3
-            buckets.append(Int(h % UInt64(dimension)))
-        }
-        buckets.sort()
+    /// passed to `body` once per non-zero bucket, in bucket order: the text padded with `#`, its
+    /// bigrams and trigrams, plus one unigram per CJK scalar; FNV-1a of (n, scalars) mod
+    /// `dimension`. `scratch` holds the hashes.
+    static func features(_ text: UnsafeBufferPointer<UInt32>, dimension: Int, scratch: inout [Int],
+                         _ body: (Int, Float) -> Void) {
+        ngramHashes(text, modulo: dimension, unigrams: true, into: &scratch)
+        let buckets = scratch
         var norm: Float = 0
         var i = 0
         while i < buckets.count {
@@ -188,85 +184,130 @@ struct FuzzyIndex: Sendable {
         }
     }
 
-    /// For each candidate, the best (owner, cosine) among the shortlisted rows of its script.
+    static func features(_ text: ArraySlice<UInt32>, dimension: Int, _ body: (Int, Float) -> Void) {
+        var scratch: [Int] = []
+        text.withUnsafeBufferPointer { features($0, dimension: dimension, scratch: &scratch, body) }
+    }
+
+    /// Candidates scored by one BLAS product per `chunkSize` candidates (against the rows of
+    /// their shortlists), so that memory stays bounded however many candidates come.
+    static let chunkSize = 16
+
+    /// For each candidate, the best (owner, cosine) among the shortlisted rows of its script
+    /// (ties: the lower row); (-1, 0) when nothing is shortlisted.
     func bestMatches(_ candidates: [ArraySlice<UInt32>]) -> [(Int32, Float)] {
-        var out = [(Int32, Float)](repeating: (-1, 0), count: candidates.count)
-        for useCJK in [false, true] {
-            let script = useCJK ? cjk : latin
-            let picked = candidates.indices.filter { candidates[$0].contains(where: Scalars.isCJK) == useCJK }
-            guard !picked.isEmpty, script.rows.rows > 0 else { continue }
-            var queries = [Float](repeating: 0, count: picked.count * dimension)
-            var shortlist: [Int32] = []
-            var counts = [UInt16](repeating: 0, count: script.rows.rows)
-            var touched: [Int32] = []
-            touched.reserveCapacity(256)
-            for (q, i) in picked.enumerated() {
-                Self.features(candidates[i], dimension: dimension) { b, value in queries[q * dimension + b] = value }
-                var indexed = Self.indexKeys(candidates[i])
-                script.postingStart.withUnsafeBufferPointer { start in
-                    // Common n-grams ("in", "数据") say little and cost the most to count: they
-                    // are left out when enough rarer ones remain.
-                    func isCommon(_ key: Int) -> Bool { Int(start[key + 1] - start[key]) > Self.commonListLength }
-                    if indexed.count - indexed.count(where: isCommon) >= Self.minimumRareKeys { indexed.removeAll(where: isCommon) }
-                }
-                counts.withUnsafeMutableBufferPointer { counts in
-                    script.postingStart.withUnsafeBufferPointer { start in
-                        script.postings.withUnsafeBufferPointer { postings in
-                            for b in indexed {
-                                for k in Int(start[b])..<Int(start[b + 1]) {
-                                    let row = Int(postings[k])
-                                    if counts[row] == 0 { touched.append(Int32(row)) }
-                                    counts[row] &+= 1
-                                }
-                            }
-                        }
+        var flat: [UInt32] = []
+        var ranges: [Range<Int>] = []
+        for c in candidates {
+            ranges.append(flat.count..<(flat.count + c.count))
+            flat.append(contentsOf: c)
+        }
+        return flat.withUnsafeBufferPointer { bestMatches(in: $0, ranges: ranges) }
+    }
+
+    /// `bestMatches` of the candidates `scalars[ranges[i]]`. Buffers are allocated once per call.
+    func bestMatches(in scalars: UnsafeBufferPointer<UInt32>, ranges: [Range<Int>]) -> [(Int32, Float)] {
+        var out = [(Int32, Float)](repeating: (-1, 0), count: ranges.count)
+        let d = dimension
+        var hashes: [Int] = []
+        hashes.reserveCapacity(64)
+        var counts = [UInt16](repeating: 0, count: max(latin.rows.rows, cjk.rows.rows))
+        var touched: [Int32] = []
+        touched.reserveCapacity(256)
+        var best: [(count: UInt16, row: Int32)] = []
+        best.reserveCapacity(Self.shortlistSize + 1)
+        let chunk = min(Self.chunkSize, ranges.count)
+        var queries = [Float](repeating: 0, count: chunk * d)
+        var gathered: [Float] = []
+        gathered.reserveCapacity(chunk * Self.shortlistSize * d)
+        // Per gathered row: its owner and row in the script; per candidate: where its rows end.
+        var gatheredOwner: [(owner: Int32, row: Int32)] = []
+        var rowsEnd = [Int](repeating: 0, count: chunk)
+
+        for chunkStart in stride(from: 0, to: ranges.count, by: chunk) {
+            let chunkEnd = min(chunkStart + chunk, ranges.count)
+            queries.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            gathered.removeAll(keepingCapacity: true)
+            gatheredOwner.removeAll(keepingCapacity: true)
+            for c in chunkStart..<chunkEnd {
+                let q = c - chunkStart
+                defer { rowsEnd[q] = gatheredOwner.count }
+                let text = UnsafeBufferPointer(rebasing: scalars[ranges[c]])
+                let script = text.contains(where: Scalars.isCJK) ? cjk : latin
+                guard script.rows.rows > 0 else { continue }
+                Self.features(text, dimension: d, scratch: &hashes) { b, value in queries[q * d + b] = value }
+                Self.indexKeys(text, into: &hashes)
+                script.shortlist(keys: &hashes, counts: &counts, touched: &touched, best: &best)
+                script.rows.values.withUnsafeBufferPointer { rows in
+                    for entry in best {
+                        gathered.append(contentsOf: rows[(Int(entry.row) * d)..<(Int(entry.row) * d + d)])
+                        gatheredOwner.append((script.owner[Int(entry.row)], entry.row))
                     }
-                    let needed = UInt16(indexed.count >= 4 ? Self.minimumShared : 1)
-                    // The `shortlistSize` rows with the most shared n-grams (ties: lower row), by
-                    // insertion into a short sorted list.
-                    var best: [(count: UInt16, row: Int32)] = []
-                    best.reserveCapacity(Self.shortlistSize + 1)
-                    for row in touched {
-                        let c = counts[Int(row)]
-                        guard c >= needed else { continue }
-                        if best.count == Self.shortlistSize {
-                            let worst = best[best.count - 1]
-                            guard c > worst.count || (c == worst.count && row < worst.row) else { continue }
-                            best.removeLast()
-                        }
-                        var at = best.count
-                        while at > 0, best[at - 1].count < c || (best[at - 1].count == c && best[at - 1].row > row) { at -= 1 }
-                        best.insert((c, row), at: at)
-                    }
-                    for entry in best { shortlist.append(entry.row) }
-                    for row in touched { counts[Int(row)] = 0 }
-                }
-                touched.removeAll(keepingCapacity: true)
-            }
-            guard !shortlist.isEmpty else { continue }
-            shortlist.sort()
-            var unique: [Int32] = []
-            for row in shortlist where unique.last != row { unique.append(row) }
-            var gathered = [Float](repeating: 0, count: unique.count * dimension)
-            script.rows.values.withUnsafeBufferPointer { rows in
-                for (k, row) in unique.enumerated() {
-                    for b in 0..<dimension { gathered[k * dimension + b] = rows[Int(row) * dimension + b] }
                 }
             }
+            guard !gatheredOwner.isEmpty else { continue }
             // Shapes agree by construction.
-            guard let q = try? Matrix(rows: picked.count, columns: dimension, values: queries),
-                  let r = try? Matrix(rows: unique.count, columns: dimension, values: gathered),
+            guard let q = try? Matrix(rows: chunk, columns: d, values: queries),
+                  let r = try? Matrix(rows: gatheredOwner.count, columns: d, values: gathered),
                   let scores = try? q.multiplied(by: r, transposingOther: true) else { continue }
-            for (qi, i) in picked.enumerated() {
-                var best: Float = -1, owner: Int32 = -1
-                for (k, row) in unique.enumerated() {
-                    let s = scores.values[qi * unique.count + k]
-                    if s > best { best = s; owner = script.owner[Int(row)] }
+            var from = 0
+            for c in chunkStart..<chunkEnd {
+                let q = c - chunkStart
+                var top: Float = -1, owner: Int32 = -1, topRow = Int32.max
+                for k in from..<rowsEnd[q] {
+                    let s = scores.values[q * gatheredOwner.count + k]
+                    let entry = gatheredOwner[k]
+                    if s > top || (s == top && entry.row < topRow) { (top, owner, topRow) = (s, entry.owner, entry.row) }
                 }
-                out[i] = (owner, best)
+                if owner >= 0 { out[c] = (owner, top) }
+                from = rowsEnd[q]
             }
         }
         return out
+    }
+}
+
+extension FuzzyIndex.Script {
+    /// The `FuzzyIndex.shortlistSize` rows sharing the most index keys with a candidate (ties:
+    /// lower row), into `best`; rows sharing fewer than `minimumShared` are left out when the
+    /// candidate has four keys or more. `counts` is all zeros on entry and on return; `keys` loses
+    /// its common keys.
+    func shortlist(keys: inout [Int], counts: inout [UInt16], touched: inout [Int32],
+                   best: inout [(count: UInt16, row: Int32)]) {
+        best.removeAll(keepingCapacity: true)
+        touched.removeAll(keepingCapacity: true)
+        postingStart.withUnsafeBufferPointer { start in
+            // Common n-grams ("in", "数据") say little and cost the most to count: they are left
+            // out when enough rarer ones remain.
+            func isCommon(_ key: Int) -> Bool { Int(start[key + 1] - start[key]) > FuzzyIndex.commonListLength }
+            if keys.count - keys.count(where: isCommon) >= FuzzyIndex.minimumRareKeys { keys.removeAll(where: isCommon) }
+            counts.withUnsafeMutableBufferPointer { counts in
+                postings.withUnsafeBufferPointer { postings in
+                    for b in keys {
+                        for k in Int(start[b])..<Int(start[b + 1]) {
+                            let row = Int(postings[k])
+                            if counts[row] == 0 { touched.append(Int32(row)) }
+                            counts[row] &+= 1
+                        }
+                    }
+                }
+                let needed = UInt16(keys.count >= 4 ? FuzzyIndex.minimumShared : 1)
+                // By insertion into a short sorted list.
+                for row in touched {
+                    let c = counts[Int(row)]
+                    counts[Int(row)] = 0
+                    guard c >= needed else { continue }
+                    if best.count == FuzzyIndex.shortlistSize {
+                        let worst = best[best.count - 1]
+                        guard c > worst.count || (c == worst.count && row < worst.row) else { continue }
+                        best.removeLast()
+                    }
+                    var at = best.count
+                    while at > 0, best[at - 1].count < c || (best[at - 1].count == c && best[at - 1].row > row) { at -= 1 }
+                    best.insert((c, row), at: at)
+                }
+            }
+        }
     }
 }
 
@@ -278,7 +319,6 @@ extension Extractor {
         var covered = [Bool](repeating: false, count: n + 1)
         for hit in hits { for i in hit.start..<hit.end { covered[i] = true } }
         var pieces: [(start: Int, end: Int, clause: Int)] = []
-        var seen = Set<ArraySlice<UInt32>>()
         let limit = configuration.maxFuzzyCandidates
 
         func isSeparator(_ v: UInt32) -> Bool {
@@ -297,15 +337,15 @@ extension Extractor {
             if e - s > 3, scalars[s] == 0x6F, scalars[s + 1] == 0x72, scalars[s + 2] == 0x20 { s += 3 }
             let length = e - s
             guard length >= 2, length <= 32 else { return }
-            let slice = ArraySlice(scalars[s..<e])
-            let isCJK = slice.contains(where: Scalars.isCJK)
-            if !isCJK {
+            let slice = UnsafeBufferPointer(rebasing: scalars[s..<e])
+            if !slice.contains(where: Scalars.isCJK) {
                 var letters = 0
                 for v in slice where Scalars.isLetter(v) { letters += 1 }
                 if letters < 3 { return }
             }
-            if isCJK, length < 2 { return }
-            guard seen.insert(slice).inserted, pieces.count < limit else { return }
+            // A piece already taken (at most `limit` to compare).
+            guard pieces.count < limit, !pieces.contains(where: { $0.end - $0.start == length
+                && UnsafeBufferPointer(rebasing: scalars[$0.start..<$0.end]).elementsEqual(slice) }) else { return }
             pieces.append((s, e, clause))
         }
         // Pieces after skill cues, up to the clause end.
@@ -352,7 +392,7 @@ extension Extractor {
             }
         }
         guard !pieces.isEmpty else { return [] }
-        let matches = fuzzyIndex.bestMatches(pieces.map { ArraySlice(scalars[$0.start..<$0.end]) })
+        let matches = fuzzyIndex.bestMatches(in: scalars, ranges: pieces.map { $0.start..<$0.end })
         var out: [Hit] = []
         for (piece, match) in zip(pieces, matches) where match.0 >= 0 && match.1 >= configuration.fuzzyThreshold {
             out.append(Hit(start: piece.start, end: piece.end, payload: -1, fuzzyCompetency: match.0, fuzzyScore: match.1,

@@ -84,13 +84,28 @@ public struct Vectorizer: Sendable {
         if let level = posting.level { try checkLevel(level, field: "level") }
         let baseLevel = posting.level ?? configuration.defaultRequirementLevel
         struct Acc {
+            let index: Int
             var raw = 0.0
             var explicitLevel: Int?
             var otherLevel = 0
             var sources: [RequirementProfile.Source] = []
+            var explicit = false, negated = false, affirmed = false
+            /// The highest level the text gives (0: found without a level) and its first span.
+            var textLevel: Int?
+            var textSpan: TextSpan?
         }
-        var acc: [Int: Acc] = [:]
-        var explicitSet = Set<Int>()
+        // One accumulator per competency met, found through a dense slot table (hashing the
+        // indices cost more than the rest of this function).
+        var slot = [Int32](repeating: -1, count: model.competencies.count)
+        var accs: [Acc] = []
+        accs.reserveCapacity(32)
+        func acc(_ i: Int) -> Int {
+            if slot[i] < 0 {
+                slot[i] = Int32(accs.count)
+                accs.append(Acc(index: i))
+            }
+            return Int(slot[i])
+        }
         for (k, r) in posting.requirements.enumerated() {
             let field = "requirements[\(k)]"
             let i = try competencyIndex(r.competency, field: field + ".competency")
@@ -100,32 +115,30 @@ public struct Vectorizer: Sendable {
             guard weight > 0, weight.isFinite else {
                 throw .invalidValue(field: field + ".weight", message: "weight \(weight) must be a positive number")
             }
-            var a = acc[i] ?? Acc()
-            a.raw += weight
-            a.explicitLevel = max(a.explicitLevel ?? 0, level)
-            a.sources.append(.init(kind: .explicit, field: field, level: level, weight: weight))
-            acc[i] = a
-            explicitSet.insert(i)
+            let a = acc(i)
+            accs[a].raw += weight
+            accs[a].explicitLevel = max(accs[a].explicitLevel ?? 0, level)
+            accs[a].sources.append(.init(kind: .explicit, field: field, level: level, weight: weight))
+            accs[a].explicit = true
         }
-        var negated = Set<Int>()
-        var affirmed = Set<Int>()
         if let text = posting.text, !text.isEmpty {
-            var textLevel: [Int: Int] = [:]
-            var firstSpan: [Int: TextSpan] = [:]
-            for m in extractor.extract(text).mentions {
-                guard let i = m.index else { continue }
-                if m.negated { negated.insert(i); continue }
-                affirmed.insert(i)
-                if let l = m.level { textLevel[i] = max(textLevel[i] ?? 0, l) } else if textLevel[i] == nil { textLevel[i] = 0 }
-                if firstSpan[i] == nil { firstSpan[i] = m.span }
+            let mentions = extractor.extract(text).mentions
+            mentions.withUnsafeBufferPointer { mentions in
+                for k in mentions.indices {
+                    guard let i = mentions[k].index else { continue }
+                    let a = acc(i)
+                    if mentions[k].negated { accs[a].negated = true; continue }
+                    accs[a].affirmed = true
+                    accs[a].textLevel = max(accs[a].textLevel ?? 0, mentions[k].level ?? 0)
+                    if accs[a].textSpan == nil { accs[a].textSpan = mentions[k].span }
+                }
             }
-            for (i, l) in textLevel {
+            for a in accs.indices {
+                guard let l = accs[a].textLevel else { continue }
                 let level = l > 0 ? l : baseLevel
-                var a = acc[i] ?? Acc()
-                a.raw += 1
-                a.otherLevel = max(a.otherLevel, level)
-                a.sources.append(.init(kind: .text, field: "text", span: firstSpan[i], level: level, weight: 1))
-                acc[i] = a
+                accs[a].raw += 1
+                accs[a].otherLevel = max(accs[a].otherLevel, level)
+                accs[a].sources.append(.init(kind: .text, field: "text", span: accs[a].textSpan, level: level, weight: 1))
             }
         }
         var postID: String?
@@ -138,20 +151,24 @@ public struct Vectorizer: Sendable {
             let t = Double(template.count)
             for r in template {
                 let level = min(max(r.level + shift, 1), maxLevel)
-                var a = acc[r.index] ?? Acc()
-                a.raw += r.weight * t
-                a.otherLevel = max(a.otherLevel, level)
-                a.sources.append(.init(kind: .post, post: post.id, level: level, weight: r.weight * t))
-                acc[r.index] = a
+                let a = acc(r.index)
+                accs[a].raw += r.weight * t
+                accs[a].otherLevel = max(accs[a].otherLevel, level)
+                accs[a].sources.append(.init(kind: .post, post: post.id, level: level, weight: r.weight * t))
             }
         }
-        let dropped = negated.subtracting(explicitSet).subtracting(affirmed)
-        for i in dropped { acc[i] = nil }
-        let total = acc.values.reduce(0) { $0 + $1.raw }
-        var entries: [RequirementProfile.Entry] = acc.map { i, a in
-            RequirementProfile.Entry(competency: model.competencies[i].id, index: i,
-                                     level: a.explicitLevel ?? a.otherLevel, weight: total > 0 ? a.raw / total : 0,
-                                     sources: a.sources)
+        // A competency the text negates and that is neither explicit nor affirmed is dropped.
+        var dropped: [Int] = []
+        var total = 0.0
+        for a in accs {
+            if a.negated, !a.explicit, !a.affirmed { dropped.append(a.index) } else { total += a.raw }
+        }
+        var entries: [RequirementProfile.Entry] = []
+        entries.reserveCapacity(accs.count)
+        for a in accs where !(a.negated && !a.explicit && !a.affirmed) {
+            entries.append(RequirementProfile.Entry(competency: model.competencies[a.index].id, index: a.index,
+                                                    level: a.explicitLevel ?? a.otherLevel,
+                                                    weight: total > 0 ? a.raw / total : 0, sources: a.sources))
         }
         entries.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.index < $1.index }
         return RequirementProfile(entries: entries, post: postID,
