@@ -99,9 +99,10 @@ let searchConfigurations: [(String, SearchTuning)] = [
     ("sgemv", SearchTuning(path: .blockScan, singleQueryKernel: .sgemv)),
     ("sgemm", SearchTuning(path: .blockScan, singleQueryKernel: .sgemm)),
     ("1 thread", SearchTuning(threads: 1)),
-    ("2 threads", SearchTuning(threads: 2)),
+    ("2 threads, one range each", SearchTuning(threads: 2, rowsPerClaim: 0)),
+    ("2 threads, claims of 128 rows", SearchTuning(threads: 2, rowsPerClaim: 128, rowBlock: 64, rowTile: 64)),
     ("queries × rows tiles", SearchTuning(rowsByQueriesUpTo: 0)),
     ("rows × queries tiles", SearchTuning(queryTile: 5, rowsByQueriesUpTo: .max)),
     ("rows × queries tiles, sgemm", SearchTuning(smallBatchKernel: .sgemm, queryTile: 6, rowsByQueriesUpTo: .max)),
-    ("small tiles", SearchTuning(threads: 3, rowBlock: 64, rowTile: 64, queryTile: 3)),
+    ("small tiles, claims of one tile", SearchTuning(threads: 3, rowsPerClaim: 1, rowBlock: 64, rowTile: 64, queryTile: 3)),
 ]

@@ -533,7 +533,7 @@ import Testing
             #expect(one.id == modelCourse.id && one.title.zh == modelCourse.title.zh && one.origin == .model)
 
             let input = S.CourseInput(id: "course.test.sql-1", title: .init(zh: "数据库实战", en: "Databases in practice"),
-                                      provider: .init(_type: "enterprise", name: "Test Co"), hours: 32, mode: "online",
+                                      provider: .init(_type: .enterprise, name: "Test Co"), hours: 32, mode: .online,
                                       teaches: [.init(competency: "data.mysql", level: 6)], subsidyEligible: true)
             let created = try await api.post("/v1/courses", as: .admin, json: input)
             #expect(created.status == .created)
@@ -643,8 +643,8 @@ import Testing
             #expect(Set(matches.items.map(\.job.id)) == [TestService.jobA, "i-j1"])
 
             let course = S.CourseInput(id: "course.test.c-1", title: .init(zh: "C语言", en: "C"),
-                                       provider: .init(_type: "university", name: "U"),
-                                       hours: 16, mode: "offline", teaches: [.init(competency: "prog.c", level: 4)])
+                                       provider: .init(_type: .university, name: "U"),
+                                       hours: 16, mode: .offline, teaches: [.init(competency: "prog.c", level: 4)])
             var broken = course
             broken.id = "course.test.c-2"
             broken.teaches = [.init(competency: "nope.nothing", level: 4)]

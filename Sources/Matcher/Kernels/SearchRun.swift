@@ -1,10 +1,11 @@
 import Dispatch
+import Synchronization
 
 /// One search: splits the rows across workers, runs the chosen scan in each, merges the heaps.
 ///
-/// Each worker owns its heaps and score block, so workers share nothing but read-only rows,
-/// and the merge (a sort of at most `workers × k` hits per query in the total order) makes the
-/// result independent of the split.
+/// Each worker owns its heaps and score block, so workers share nothing but read-only rows and
+/// the claim counter, and the merge (a sort of at most `workers × k` hits per query in the total
+/// order) makes the result independent of which worker scored which rows.
 struct SearchRun: @unchecked Sendable {
     // @unchecked Sendable: workers only read `queries`, the snapshot and the mask (all immutable
     // during the run); each writes only its own result slot.
@@ -24,21 +25,39 @@ struct SearchRun: @unchecked Sendable {
         let crossover = queryCount == 1 ? tuning.gatherBelowDensity : tuning.batchGatherBelowDensity
         let path = tuning.path ?? (density < crossover ? .gather : .blockScan)
         let align = max(tuning.rowTile, tuning.rowBlock)
-        let ranges = Self.split(rowCount: snapshot.rowCount, parts: tuning.threads, alignment: align)
-
-        if ranges.count == 1 {
-            return scan(rows: ranges[0], path: path, keep: keep)
+        let rowCount = snapshot.rowCount
+        // Static split: one contiguous range per worker. Claimed: workers take `rowsPerClaim`
+        // rows at a time from a shared counter, so a slow vCPU ends up with less of the work.
+        let claim = max(align, tuning.rowsPerClaim / align * align)
+        let units = tuning.rowsPerClaim > 0 ? (rowCount + claim - 1) / claim : 0
+        let ranges = tuning.rowsPerClaim > 0 ? [] : Self.split(rowCount: rowCount, parts: tuning.threads, alignment: align)
+        let workers = tuning.rowsPerClaim > 0 ? min(tuning.threads, units) : ranges.count
+        if workers <= 1 {
+            var done = false
+            return scan(path: path, keep: keep) {
+                defer { done = true }
+                return done ? nil : 0..<rowCount
+            }
         }
-        let slots = WorkerSlots(count: ranges.count)
+        let slots = WorkerSlots(count: workers)
         defer { slots.release() }
-        DispatchQueue.concurrentPerform(iterations: ranges.count) { w in
-            slots.buffer[w] = scan(rows: ranges[w], path: path, keep: keep)
+        let next = ClaimCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var taken = false
+            slots.buffer[w] = scan(path: path, keep: keep) {
+                if ranges.isEmpty {
+                    let c = next.take()
+                    return c < units ? (c * claim)..<min(rowCount, (c + 1) * claim) : nil
+                }
+                defer { taken = true }
+                return taken ? nil : ranges[w]
+            }
         }
         var merged = [[SearchHit]]()
         merged.reserveCapacity(queryCount)
         for q in 0..<queryCount {
             var all = [SearchHit]()
-            for w in 0..<ranges.count { all.append(contentsOf: slots.buffer[w][q]) }
+            for w in 0..<workers { all.append(contentsOf: slots.buffer[w][q]) }
             all.sort { ranksBefore($0.score, $0.id, $1.score, $1.id) }
             merged.append(Array(all.prefix(keep)))
         }
@@ -60,8 +79,9 @@ struct SearchRun: @unchecked Sendable {
         return out
     }
 
-    /// Runs one worker's scan over `rows` and returns its sorted hits per query.
-    func scan(rows: Range<Int>, path: SearchTuning.Path, keep: Int) -> [[SearchHit]] {
+    /// Runs one worker's scan over every range `nextRows` hands it (until `nil`) and returns its
+    /// sorted hits per query.
+    func scan(path: SearchTuning.Path, keep: Int, nextRows: () -> Range<Int>?) -> [[SearchHit]] {
         let heapScores = UnsafeMutablePointer<Float>.allocate(capacity: queryCount * keep)
         let heapIDs = UnsafeMutablePointer<UInt64>.allocate(capacity: queryCount * keep)
         defer {
@@ -77,11 +97,13 @@ struct SearchRun: @unchecked Sendable {
             let scanner = RowScanner(snapshot: snapshot, queries: queries, queryCount: queryCount,
                                      cursors: cursors, tuning: tuning)
             withMaskWords { mask in
-                switch (path, queryCount) {
-                case (.blockScan, 1): scanner.scanSingle(rows: rows, mask: mask, heap: &h[0])
-                case (.blockScan, _): scanner.scanBatch(rows: rows, mask: mask, heaps: h)
-                case (.gather, 1): scanner.gatherSingle(rows: rows, mask: mask, heap: &h[0])
-                case (.gather, _): scanner.gatherBatch(rows: rows, mask: mask, heaps: h)
+                while let rows = nextRows() {
+                    switch (path, queryCount) {
+                    case (.blockScan, 1): scanner.scanSingle(rows: rows, mask: mask, heap: &h[0])
+                    case (.blockScan, _): scanner.scanBatch(rows: rows, mask: mask, heaps: h)
+                    case (.gather, 1): scanner.gatherSingle(rows: rows, mask: mask, heap: &h[0])
+                    case (.gather, _): scanner.gatherBatch(rows: rows, mask: mask, heaps: h)
+                    }
                 }
             }
         }
@@ -94,6 +116,12 @@ struct SearchRun: @unchecked Sendable {
         guard let mask else { return body(nil) }
         return mask.withUnsafeWords { body($0.baseAddress) }
     }
+}
+
+/// The next claim of rows, shared by the workers of one search.
+private final class ClaimCounter: Sendable {
+    private let next = Atomic<Int>(0)
+    func take() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
 
 /// One result slot per worker.

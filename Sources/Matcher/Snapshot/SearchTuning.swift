@@ -64,7 +64,8 @@ import Synchronization
     /// Worker threads matchd splits the rows across (each with its own heaps, merged at the end).
     ///
     /// Ours, not OpenBLAS's: OpenBLAS runs one thread (set when the first index is made) and
-    /// matchd splits the rows into one contiguous range per core. Measured with
+    /// matchd's workers share out the rows (`rowsPerClaim`; one contiguous range per core when
+    /// this table was measured). Measured with
     /// `matcher-compare tune --sweeps threads` (n = 1M, d = 256, k = 10, ms per batch, best of 3,
     /// 2026-11-23, 2 vCPUs, OpenBLAS recognising the CPU):
     ///
@@ -79,6 +80,24 @@ import Synchronization
     /// kernel too (which OpenBLAS cannot thread), and keeps results identical whatever the thread
     /// count (each worker's heap is exact on its range; merging is by score, then id).
     public var threads: Int
+    /// Rows a worker claims at a time from a shared counter (rounded down to a multiple of the
+    /// tiles, at least one tile); 0 splits the rows into one contiguous range per worker instead.
+    /// Only matters with more than one worker.
+    ///
+    /// The second vCPU of a shared VM is often slower than the first, and with one fixed range
+    /// each the search waits for the slower one. Measured with `matcher-compare tune --sweeps
+    /// claims` (n = 1M, d = 256, k = 10, two workers, ms per batch, best of 5 with the columns
+    /// interleaved, 2026-12-01, OpenBLAS as SkylakeX):
+    ///
+    /// | Q    | one range each | claims of 8 192 | claims of 32 768 (chosen) | claims of 131 072 |
+    /// |------|----------------|-----------------|---------------------------|-------------------|
+    /// | 1    | 47.7           | 42.5            | 42.9                      | 44.8              |
+    /// | 16   | 117.9          | 105.7           | 106.8                     | 108.6             |
+    /// | 256  | 649.9          | 632.3           | 611.0                     | 582.3             |
+    /// | 4096 | 10687.5        | 11390.8         | 10284.9                   | 10577.7           |
+    ///
+    /// Claims of 32 768 rows (31 per million) are 4–10 % faster than fixed ranges at every Q.
+    public var rowsPerClaim: Int
     /// Force a path; `nil` chooses by filter density (`gatherBelowDensity`).
     public var path: Path?
     public var singleQueryKernel: SingleQueryKernel
@@ -118,12 +137,13 @@ import Synchronization
     /// When set, workers add the time they spend scoring and merging to it.
     public var profile: SearchProfile?
 
-    public init(threads: Int = SearchTuning.availableCores, path: Path? = nil, singleQueryKernel: SingleQueryKernel = .simd,
+    public init(threads: Int = SearchTuning.availableCores, rowsPerClaim: Int = 32_768, path: Path? = nil, singleQueryKernel: SingleQueryKernel = .simd,
                 smallBatchKernel: SmallBatchKernel = .simd,
                 rowBlock: Int = 256, rowTile: Int = 1024, queryTile: Int = 1024, rowsByQueriesUpTo: Int = 16,
                 gatherBelowDensity: Double = 0.4, batchGatherBelowDensity: Double = 0.75,
                 profile: SearchProfile? = nil) {
         self.threads = threads
+        self.rowsPerClaim = rowsPerClaim
         self.path = path
         self.singleQueryKernel = singleQueryKernel
         self.smallBatchKernel = smallBatchKernel
@@ -145,6 +165,7 @@ import Synchronization
     func validated() -> SearchTuning {
         var t = self
         t.threads = max(1, t.threads)
+        t.rowsPerClaim = max(0, t.rowsPerClaim)
         func tileSize(_ v: Int) -> Int {
             var s = 64
             while s * 2 <= min(v, FlatIndex.chunkRows) { s *= 2 }

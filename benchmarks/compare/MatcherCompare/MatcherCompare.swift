@@ -82,6 +82,8 @@ struct Search: ParsableCommand {
         /// The `sgemm` peak of this thread count on the search's tile shape, measured just
         /// before and after this batch (the better of the two): the machine's clock drifts.
         var sgemmPeakGFLOPS: Double = 0
+        /// Batch 1: every single query's time, for rounds pooled across processes.
+        var singleSeconds: [Double]?
     }
 
     func run() throws {
@@ -107,7 +109,8 @@ struct Search: ParsableCommand {
                 let count = Double(times.count)
                 results.append(Result(batch: 1, seconds: median, queriesPerSecond: 1 / median,
                                       scoringSeconds: p.scoringSeconds / count, mergingSeconds: p.mergingSeconds / count,
-                                      scoringGFLOPS: 2 * Double(n) * Double(d) / (p.scoringSeconds / count) / 1e9))
+                                      scoringGFLOPS: 2 * Double(n) * Double(d) / (p.scoringSeconds / count) / 1e9,
+                                      singleSeconds: times))
             } else {
                 let matrix = try Matrix(rows: batch, columns: d, values: Array(queries[0..<(batch * d)]))
                 func peak() -> Double {

@@ -9,7 +9,7 @@ struct Tune: ParsableCommand {
     @Option(help: "Rows.") var n = 1_000_000
     @Option(help: "Dimension.") var dimension = 256
     @Option(help: "k.") var k = 10
-    @Option(help: "Which sweeps: kernel, threads, tiles, layout, smallbatch, crossover (comma-separated).") var sweeps = "kernel,threads,tiles,crossover"
+    @Option(help: "Which sweeps: kernel, threads, claims, tiles, layout, smallbatch, crossover (comma-separated).") var sweeps = "kernel,threads,tiles,crossover"
     @Option(help: "Repetitions (best reported).") var repetitions = 3
     @Option(help: "Batch sizes for the tile sweep.") var tileBatches = "16,256,4096"
     @Option(help: "Filter densities for the crossover sweep.") var densities = "0.9,0.8,0.7,0.5,0.3,0.2,0.1,0.05,0.02,0.01"
@@ -69,6 +69,28 @@ struct Tune: ParsableCommand {
                 print(row)
             }
             BLASThreads.count = 1
+        }
+        if wanted.contains("claims") {
+            print("\n## two workers: one range each vs rows claimed from a shared counter (ms per batch, OpenBLAS 1 thread)")
+            let sizes = [0, 8_192, 32_768, 131_072]
+            print("| Q |" + sizes.map { $0 == 0 ? " one range each |" : " claims of \($0) |" }.joined())
+            print("|---|" + String(repeating: "---|", count: sizes.count))
+            BLASThreads.count = 1
+            for q in [1, 16, 256, 4096] {
+                let m = q == 1 ? nil : try batch(q)
+                // Interleaved, so that a slow spell of the machine falls on every column.
+                var times = [Double](repeating: .infinity, count: sizes.count)
+                for _ in 0..<repetitions {
+                    for (c, size) in sizes.enumerated() {
+                        let t = SearchTuning(threads: 2, rowsPerClaim: size)
+                        times[c] = min(times[c], try seconds {
+                            if let m { _ = try snapshot.search(queries: m, k: k, filter: nil, tuning: t) }
+                            else { _ = try snapshot.search(single, k: k, filter: nil, after: nil, tuning: t) }
+                        })
+                    }
+                }
+                print("| \(q) |" + times.map { String(format: " %.1f |", 1000 * $0) }.joined())
+            }
         }
         if wanted.contains("tiles") {
             print("\n## batch tiles: row tile × query tile (ms per batch of Q, 1 thread)")

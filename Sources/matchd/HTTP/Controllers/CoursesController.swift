@@ -26,7 +26,7 @@ extension APIHandler {
     func createCourse(_ input: Operations.CreateCourse.Input) async throws -> Operations.CreateCourse.Output {
         guard case .json(let body) = input.body else { throw ServiceError.invalid(field: "body", message: "expected JSON") }
         try identity.require(.admin)
-        let stored = try await engine.putCourse(try Course(body), by: identity)
+        let stored = try await engine.putCourse(Course(body), by: identity)
         return .created(.init(body: .json(S.Course(stored, origin: .platform))))
     }
 

@@ -2,17 +2,10 @@ import Embeddings
 import Foundation
 
 extension Course {
-    init(_ c: S.CourseInput) throws(ServiceError) {
-        guard let providerKind = Course.Provider.Kind(rawValue: c.provider._type) else {
-            throw .invalid(field: "provider.type", message: "unknown provider type \(c.provider._type); one of "
-                + Course.Provider.Kind.allCases.map(\.rawValue).joined(separator: ", "))
-        }
-        guard let mode = Course.Mode(rawValue: c.mode) else {
-            throw .invalid(field: "mode", message: "unknown mode \(c.mode); one of online, offline, blended")
-        }
+    init(_ c: S.CourseInput) {
         self.init(id: c.id, title: LocalizedText(zh: c.title.zh, en: c.title.en),
                   description: c.description.map { LocalizedNote(zh: $0.zh, en: $0.en) },
-                  provider: .init(type: providerKind, name: c.provider.name), hours: c.hours, mode: mode,
+                  provider: Course.Provider(c.provider), hours: c.hours, mode: Course.Mode(c.mode),
                   teaches: c.teaches.map { CompetencyLevel(competency: $0.competency, level: $0.level) },
                   prerequisites: (c.prerequisites ?? []).map { CompetencyLevel(competency: $0.competency, level: $0.level) },
                   certificate: c.certificate, subsidyEligible: c.subsidyEligible, priceYuan: c.priceYuan,
@@ -20,11 +13,61 @@ extension Course {
     }
 }
 
+// The document's enums and the model's, mapped by exhaustive switches: a value added to one side
+// only does not compile.
+extension Course.Provider {
+    init(_ p: S.CourseProvider) {
+        let kind: Kind = switch p._type {
+        case .university: .university
+        case .vocationalCollege: .vocationalCollege
+        case .enterprise: .enterprise
+        case .trainingInstitution: .trainingInstitution
+        case .onlinePlatform: .onlinePlatform
+        case .publicTrainingCentre: .publicTrainingCentre
+        }
+        self.init(type: kind, name: p.name)
+    }
+}
+
+extension S.CourseProvider {
+    init(_ p: Course.Provider) {
+        let kind: _TypePayload = switch p.type {
+        case .university: .university
+        case .vocationalCollege: .vocationalCollege
+        case .enterprise: .enterprise
+        case .trainingInstitution: .trainingInstitution
+        case .onlinePlatform: .onlinePlatform
+        case .publicTrainingCentre: .publicTrainingCentre
+        }
+        self.init(_type: kind, name: p.name)
+    }
+}
+
+extension Course.Mode {
+    init(_ m: S.CourseMode) {
+        self = switch m {
+        case .online: .online
+        case .offline: .offline
+        case .blended: .blended
+        }
+    }
+}
+
+extension S.CourseMode {
+    init(_ m: Course.Mode) {
+        self = switch m {
+        case .online: .online
+        case .offline: .offline
+        case .blended: .blended
+        }
+    }
+}
+
 extension S.Course {
     init(_ c: Course, origin: S.Course.OriginPayload) {
         self.init(id: c.id, title: S.LocalizedText(c.title), description: S.LocalizedNote(c.description),
-                  provider: .init(_type: c.provider.type.rawValue, name: c.provider.name), hours: c.hours,
-                  mode: c.mode.rawValue,
+                  provider: S.CourseProvider(c.provider), hours: c.hours,
+                  mode: S.CourseMode(c.mode),
                   teaches: c.teaches.map { .init(competency: $0.competency, level: $0.level) },
                   prerequisites: c.prerequisites.map { .init(competency: $0.competency, level: $0.level) },
                   certificate: c.certificate, subsidyEligible: c.subsidyEligible ?? false, priceYuan: c.priceYuan,
@@ -34,8 +77,8 @@ extension S.Course {
 
 extension S.CourseSummary {
     init(_ c: Course) {
-        self.init(id: c.id, title: S.LocalizedText(c.title), provider: .init(_type: c.provider.type.rawValue, name: c.provider.name),
-                  hours: c.hours, mode: c.mode.rawValue, subsidyEligible: c.subsidyEligible ?? false,
+        self.init(id: c.id, title: S.LocalizedText(c.title), provider: S.CourseProvider(c.provider),
+                  hours: c.hours, mode: S.CourseMode(c.mode), subsidyEligible: c.subsidyEligible ?? false,
                   certificate: c.certificate, priceYuan: c.priceYuan)
     }
 }

@@ -64,7 +64,7 @@ struct ImportReader {
             let item: ImportItem = switch kind {
             case .talents: .talent(TalentDraft(try decoder.decode(S.TalentInput.self, from: data)))
             case .jobs: .job(JobDraft(try decoder.decode(S.JobInput.self, from: data)))
-            case .courses: .course(try Course(try decoder.decode(S.CourseInput.self, from: data)))
+            case .courses: .course(Course(try decoder.decode(S.CourseInput.self, from: data)))
             }
             return .item(line: line, item)
         } catch let e as ServiceError {
