@@ -39,12 +39,14 @@ import Testing
         }
     }
 
-    /// The small-batch kernel (rows × queries) against naive sums, for batch sizes around its
-    /// 4-query blocks and row counts around its 2-row blocks.
-    @Test(arguments: [1, 7, 8, 16, 33, 256, 257])
-    func batchKernelMatchesNaiveSums(d: Int) throws {
+    /// The small-batch kernels (rows × queries; AVX2, and AVX-512 where the CPU has it) against
+    /// naive sums, for batch sizes around their 4-query blocks and row counts around their 2- and
+    /// 4-row blocks, with dimensions on and off their vector widths.
+    @Test(arguments: [(1, false), (7, false), (8, false), (16, false), (33, false), (256, false), (257, false),
+                      (16, true), (33, true), (48, true), (256, true), (264, true)])
+    func batchKernelMatchesNaiveSums(d: Int, wide: Bool) throws {
         var rng = SplitMix64(seed: UInt64(d) &* 104_729)
-        for (q, n) in [(1, 5), (3, 2), (4, 9), (5, 1), (9, 12), (16, 7)] {
+        for (q, n) in [(1, 5), (3, 2), (4, 9), (5, 1), (9, 12), (16, 7), (8, 4), (4, 13)] {
             let rows = (0..<(n * d + 1)).map { _ in Float.random(in: -1...1, using: &rng) }
             let queries = (0..<(q * d)).map { _ in Float.random(in: -1...1, using: &rng) }
             var out = [Float](repeating: .nan, count: n * q)
@@ -52,7 +54,7 @@ import Testing
                 queries.withUnsafeBufferPointer { qs in
                     out.withUnsafeMutableBufferPointer {
                         DotKernel.batchScores(queries: qs.baseAddress!, queryCount: q, rows: r.baseAddress! + 1, rowCount: n,
-                                              dimension: d, into: $0.baseAddress!)
+                                              dimension: d, wide: wide, into: $0.baseAddress!)
                     }
                 }
             }

@@ -103,6 +103,7 @@ let searchConfigurations: [(String, SearchTuning)] = [
     ("2 threads, claims of 128 rows", SearchTuning(threads: 2, rowsPerClaim: 128, rowBlock: 64, rowTile: 64)),
     ("queries × rows tiles", SearchTuning(rowsByQueriesUpTo: 0)),
     ("rows × queries tiles", SearchTuning(queryTile: 5, rowsByQueriesUpTo: .max)),
+    ("rows × queries tiles, AVX2 batch kernel", SearchTuning(smallBatchKernel: .avx2, queryTile: 7, rowsByQueriesUpTo: .max)),
     ("rows × queries tiles, sgemm", SearchTuning(smallBatchKernel: .sgemm, queryTile: 6, rowsByQueriesUpTo: .max)),
     ("small tiles, claims of one tile", SearchTuning(threads: 3, rowsPerClaim: 1, rowBlock: 64, rowTile: 64, queryTile: 3)),
 ]

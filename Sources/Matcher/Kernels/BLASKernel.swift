@@ -102,8 +102,11 @@ public enum ComputeBackend {
     /// The OpenBLAS kernel family in use (`openblas_get_corename()`, e.g. "SkylakeX", "Haswell").
     public static var blasCore: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 
-    /// The single-query dot kernel: "avx2+fma" or "portable-simd".
-    public static var dotKernel: String { DotKernel.usesAVX2 ? "avx2+fma" : "portable-simd" }
+    /// The single-query dot kernel, "avx2+fma" or "portable-simd", and the small-batch one when
+    /// it is wider ("avx2+fma, batches avx512f").
+    public static var dotKernel: String {
+        DotKernel.usesAVX2 ? (DotKernel.hasAVX512 ? "avx2+fma, batches avx512f" : "avx2+fma") : "portable-simd"
+    }
 
     /// Set when OpenBLAS fell back to pre-AVX kernels on a CPU that has AVX2 (an unrecognised CPU
     /// model): batch search then runs several times below the machine's `sgemm` peak. The text

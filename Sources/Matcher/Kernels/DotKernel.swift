@@ -35,6 +35,8 @@ import CBLAS
 enum DotKernel {
     /// Whether the AVX2 + FMA kernels run (decided once per process).
     static let usesAVX2: Bool = matchd_cpu_has_avx2_fma() != 0
+    /// Whether the AVX-512 small-batch kernel can run (decided once per process).
+    static let hasAVX512: Bool = matchd_cpu_has_avx512f() != 0
 
     /// Writes `out[i] = ⟨query, rows[i]⟩` for `i < rowCount`, with the fastest kernel the CPU has.
     /// - Precondition, warning and complexity as `portableScores`.
@@ -67,10 +69,15 @@ enum DotKernel {
     ///   `rowCount × dimension`, `out` holds `rowCount × queryCount`; all row-major.
     /// - Warning: Pointers are valid only during the call; nothing is retained.
     /// - Complexity: O(rowCount × queryCount × dimension), no allocation.
+    /// With `wide`, the AVX-512 kernel runs where the CPU has it.
     @inline(__always)
     static func batchScores(queries: UnsafePointer<Float>, queryCount: Int, rows: UnsafePointer<Float>, rowCount: Int,
-                            dimension d: Int, into out: UnsafeMutablePointer<Float>) -> Bool {
+                            dimension d: Int, wide: Bool, into out: UnsafeMutablePointer<Float>) -> Bool {
         #if arch(x86_64)
+        if wide && hasAVX512 {
+            matchd_scores_batch_avx512(queries, queryCount, rows, rowCount, d, out)
+            return true
+        }
         if usesAVX2 {
             matchd_scores_batch_avx2(queries, queryCount, rows, rowCount, d, out)
             return true

@@ -150,7 +150,7 @@ struct RowScanner {
             case .rowsByQueries:
                 if tuning.smallBatchKernel == .sgemm
                     || !DotKernel.batchScores(queries: queries + q0 * d, queryCount: qm, rows: rows, rowCount: m,
-                                              dimension: d, into: scores) {
+                                              dimension: d, wide: tuning.smallBatchKernel == .simd, into: scores) {
                     BLASKernel.scoreTileRowsMajor(queries: queries + q0 * d, queryCount: qm, rows: rows, rowCount: m,
                                                   dimension: d, into: scores)
                 }

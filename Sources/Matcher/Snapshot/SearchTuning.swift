@@ -23,24 +23,31 @@ import Synchronization
     }
 
     /// How small batches (`rowsByQueriesUpTo`) are scored. Measured with `matcher-compare tune
-    /// --sweeps smallbatch,layout` (n = 1M, d = 256, k = 10, one thread, ms per batch, best of 3,
-    /// 2026-12-01, OpenBLAS as SkylakeX; the streaming read bound was about 95 ms):
+    /// --sweeps smallbatch` (n = 1M, d = 256, k = 10, one thread, ms per batch, best of 3 with the
+    /// columns interleaved, 2026-12-01 19:50, OpenBLAS as SkylakeX; the streaming read bound was
+    /// about 95 ms):
     ///
-    /// | Q  | sgemm, queries × rows | sgemm, rows × queries | AVX2 batch kernel (chosen) |
-    /// |----|-----------------------|-----------------------|----------------------------|
-    /// | 2  | 246.7                 | 231.2                 | 124.4                      |
-    /// | 4  | 253.4                 | 228.4                 | 118.9                      |
-    /// | 8  | 259.0                 | 236.8                 | 141.6                      |
-    /// | 16 | 315.0                 | 293.3                 | 252.4 (180.4 in the layout sweep) |
-    /// | 32 | 433.6                 | 433.4                 | 320.0 (355.3)              |
-    /// | 64 | 418.3                 | 467.7                 | 677.7                      |
+    /// | Q   | sgemm, queries × rows | sgemm, rows × queries | AVX2 kernel | AVX-512 kernel |
+    /// |-----|-----------------------|-----------------------|-------------|----------------|
+    /// | 2   | 221.9                 | 187.9                 | 97.3        | 98.1           |
+    /// | 4   | 198.5                 | 181.2                 | 94.1        | 89.8           |
+    /// | 8   | 225.8                 | 199.9                 | 125.6       | 108.1          |
+    /// | 16  | 245.9                 | 224.6                 | 235.8       | 187.3          |
+    /// | 32  | 373.8                 | 342.0                 | 376.0       | 283.1          |
+    /// | 64  | 426.7                 | 464.4                 | 756.8       | 539.4          |
+    /// | 128 | 661.8                 | 839.4                 | 1504.9      | 993.1          |
     ///
-    /// The kernel reads each row once for the whole batch and is read-bound up to Q ≈ 4; beyond
-    /// that it is bound by its FMAs, and past 32 queries `sgemm`'s blocking wins. Between 16 and
-    /// 32 the two sweeps disagree, so the crossover (`rowsByQueriesUpTo`) stays at 16.
+    /// The kernels read each row once for the whole batch and are read-bound up to Q ≈ 4; beyond
+    /// that they are bound by their FMAs, and past 32 queries (16 with AVX2 only) `sgemm`'s
+    /// blocking wins. So `rowsByQueriesUpTo` is 32 where the CPU has AVX-512 and 16 elsewhere.
+    /// (An earlier sweep, AVX2 only: Q = 16 at 180–252 ms against `sgemm`'s 293, Q = 32 at
+    /// 320–355 against 433.)
     public enum SmallBatchKernel: String, Sendable, Hashable, CaseIterable {
-        /// `DotKernel.batchScores` (AVX2, each row read once for all queries); `sgemm` without AVX2.
+        /// `DotKernel.batchScores` (each row read once for all queries): AVX-512 where the CPU
+        /// has it, else AVX2; `sgemm` without AVX2.
         case simd
+        /// The AVX2 kernel even where AVX-512 is available (to measure and test it there).
+        case avx2
         /// OpenBLAS `sgemm`, rows × queries.
         case sgemm
     }
@@ -139,7 +146,8 @@ import Synchronization
 
     public init(threads: Int = SearchTuning.availableCores, rowsPerClaim: Int = 32_768, path: Path? = nil, singleQueryKernel: SingleQueryKernel = .simd,
                 smallBatchKernel: SmallBatchKernel = .simd,
-                rowBlock: Int = 256, rowTile: Int = 1024, queryTile: Int = 1024, rowsByQueriesUpTo: Int = 16,
+                rowBlock: Int = 256, rowTile: Int = 1024, queryTile: Int = 1024,
+                rowsByQueriesUpTo: Int = SearchTuning.smallBatchLimit,
                 gatherBelowDensity: Double = 0.4, batchGatherBelowDensity: Double = 0.75,
                 profile: SearchProfile? = nil) {
         self.threads = threads
@@ -155,6 +163,10 @@ import Synchronization
         self.batchGatherBelowDensity = batchGatherBelowDensity
         self.profile = profile
     }
+
+    /// The default `rowsByQueriesUpTo`: 32 where the AVX-512 kernel runs, else 16 (see
+    /// `SmallBatchKernel`).
+    public static let smallBatchLimit: Int = DotKernel.hasAVX512 ? 32 : 16
 
     /// The measured defaults.
     public static let `default` = SearchTuning()
