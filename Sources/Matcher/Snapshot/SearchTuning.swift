@@ -83,9 +83,20 @@ import Synchronization
     /// | 256  | 1579           | 822                     | 1154           |
     /// | 4096 | 22843          | 11969                   | 11949          |
     ///
-    /// Splitting rows ourselves wins or ties at every batch size, works for the SIMD single-query
-    /// kernel too (which OpenBLAS cannot thread), and keeps results identical whatever the thread
-    /// count (each worker's heap is exact on its range; merging is by score, then id).
+    /// Again on 2026-12-01 20:05, with workers claiming rows (`rowsPerClaim`), the AVX2/AVX-512
+    /// kernels and OpenBLAS as SkylakeX:
+    ///
+    /// | Q    | ours 1, BLAS 1 | ours 2, BLAS 1 (chosen) | ours 1, BLAS 2 |
+    /// |------|----------------|-------------------------|----------------|
+    /// | 1    | 87.7           | 46.9                    | 86.5           |
+    /// | 16   | 173.0          | 91.0                    | 177.3          |
+    /// | 256  | 1206.6         | 665.5                   | 853.8          |
+    /// | 4096 | 18740.7        | 9771.9                  | 13371.0        |
+    ///
+    /// Splitting rows ourselves wins or ties at every batch size (by 1.3–1.9× in the second run),
+    /// works for matchd's own kernels too (which OpenBLAS cannot thread), and keeps results
+    /// identical whatever the thread count (each worker's heap is exact on the rows it scored;
+    /// merging is by score, then id).
     public var threads: Int
     /// Rows a worker claims at a time from a shared counter (rounded down to a multiple of the
     /// tiles, at least one tile); 0 splits the rows into one contiguous range per worker instead.
