@@ -24,40 +24,19 @@ struct SearchRun: @unchecked Sendable {
         let density = Double(allowed) / Double(snapshot.rowCount)
         let crossover = queryCount == 1 ? tuning.gatherBelowDensity : tuning.batchGatherBelowDensity
         let path = tuning.path ?? (density < crossover ? .gather : .blockScan)
-        let align = max(tuning.rowTile, tuning.rowBlock)
-        let rowCount = snapshot.rowCount
-        // Static split: one contiguous range per worker. Claimed: workers take `rowsPerClaim`
-        // rows at a time from a shared counter, so a slow vCPU ends up with less of the work.
-        let claim = max(align, tuning.rowsPerClaim / align * align)
-        let units = tuning.rowsPerClaim > 0 ? (rowCount + claim - 1) / claim : 0
-        let ranges = tuning.rowsPerClaim > 0 ? [] : Self.split(rowCount: rowCount, parts: tuning.threads, alignment: align)
-        let workers = tuning.rowsPerClaim > 0 ? min(tuning.threads, units) : ranges.count
-        if workers <= 1 {
-            var done = false
-            return scan(path: path, keep: keep) {
-                defer { done = true }
-                return done ? nil : 0..<rowCount
-            }
-        }
-        let slots = WorkerSlots(count: workers)
+        let sharing = RowSharing(rowCount: snapshot.rowCount, threads: tuning.threads, rowsPerClaim: tuning.rowsPerClaim,
+                                 alignment: max(tuning.rowTile, tuning.rowBlock))
+        if sharing.workers == 1 { return scan(path: path, keep: keep, sharing: sharing, worker: 0) }
+        let slots = WorkerSlots(count: sharing.workers)
         defer { slots.release() }
-        let next = ClaimCounter()
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var taken = false
-            slots.buffer[w] = scan(path: path, keep: keep) {
-                if ranges.isEmpty {
-                    let c = next.take()
-                    return c < units ? (c * claim)..<min(rowCount, (c + 1) * claim) : nil
-                }
-                defer { taken = true }
-                return taken ? nil : ranges[w]
-            }
+        DispatchQueue.concurrentPerform(iterations: sharing.workers) { w in
+            slots.buffer[w] = scan(path: path, keep: keep, sharing: sharing, worker: w)
         }
         var merged = [[SearchHit]]()
         merged.reserveCapacity(queryCount)
         for q in 0..<queryCount {
             var all = [SearchHit]()
-            for w in 0..<workers { all.append(contentsOf: slots.buffer[w][q]) }
+            for w in 0..<sharing.workers { all.append(contentsOf: slots.buffer[w][q]) }
             all.sort { ranksBefore($0.score, $0.id, $1.score, $1.id) }
             merged.append(Array(all.prefix(keep)))
         }
@@ -79,9 +58,9 @@ struct SearchRun: @unchecked Sendable {
         return out
     }
 
-    /// Runs one worker's scan over every range `nextRows` hands it (until `nil`) and returns its
-    /// sorted hits per query.
-    func scan(path: SearchTuning.Path, keep: Int, nextRows: () -> Range<Int>?) -> [[SearchHit]] {
+    /// Runs worker `worker`'s scan over every range `sharing` hands it and returns its sorted
+    /// hits per query.
+    func scan(path: SearchTuning.Path, keep: Int, sharing: RowSharing, worker: Int) -> [[SearchHit]] {
         let heapScores = UnsafeMutablePointer<Float>.allocate(capacity: queryCount * keep)
         let heapIDs = UnsafeMutablePointer<UInt64>.allocate(capacity: queryCount * keep)
         defer {
@@ -97,7 +76,9 @@ struct SearchRun: @unchecked Sendable {
             let scanner = RowScanner(snapshot: snapshot, queries: queries, queryCount: queryCount,
                                      cursors: cursors, tuning: tuning)
             withMaskWords { mask in
-                while let rows = nextRows() {
+                var taken = 0
+                while let rows = sharing.rows(for: worker, taken: taken) {
+                    taken += 1
                     switch (path, queryCount) {
                     case (.blockScan, 1): scanner.scanSingle(rows: rows, mask: mask, heap: &h[0])
                     case (.blockScan, _): scanner.scanBatch(rows: rows, mask: mask, heaps: h)
@@ -118,10 +99,37 @@ struct SearchRun: @unchecked Sendable {
     }
 }
 
-/// The next claim of rows, shared by the workers of one search.
-private final class ClaimCounter: Sendable {
+/// How the workers of one search share out the rows: claims of `rowsPerClaim` rows taken from a
+/// shared counter (a slow vCPU then ends up with less of the work), or with `rowsPerClaim` = 0
+/// one fixed contiguous range each (`SearchRun.split`). A single worker gets every row at once.
+final class RowSharing: Sendable {
+    let workers: Int
+    /// One range per worker, or empty when the rows are claimed.
+    private let fixed: [Range<Int>]
+    private let rowCount: Int
+    private let claim: Int
+    private let claims: Int
     private let next = Atomic<Int>(0)
-    func take() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
+
+    init(rowCount: Int, threads: Int, rowsPerClaim: Int, alignment: Int) {
+        self.rowCount = rowCount
+        claim = max(alignment, rowsPerClaim / alignment * alignment)
+        claims = (rowCount + claim - 1) / claim
+        if rowsPerClaim > 0, min(threads, claims) > 1 {
+            workers = min(threads, claims)
+            fixed = []
+        } else {
+            fixed = rowsPerClaim > 0 ? [0..<rowCount] : SearchRun.split(rowCount: rowCount, parts: threads, alignment: alignment)
+            workers = fixed.count
+        }
+    }
+
+    /// The next rows for `worker`, which has already been handed `taken` ranges; `nil` when done.
+    func rows(for worker: Int, taken: Int) -> Range<Int>? {
+        guard fixed.isEmpty else { return taken == 0 ? fixed[worker] : nil }
+        let c = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return c < claims ? (c * claim)..<min(rowCount, (c + 1) * claim) : nil
+    }
 }
 
 /// One result slot per worker.
