@@ -52,17 +52,24 @@ static inline float matchd_dot_avx2(const float *a, const float *b, long d) {
     return r;
 }
 
-/// out[i] = ⟨query, rows[i]⟩ for i < n (rows row-major, d floats each), prefetching the rows
-/// `MATCHD_PREFETCH_ROWS` ahead into L1 (the hardware prefetcher stops at page boundaries).
+/// Rows the kernels prefetch ahead into L1 (the hardware prefetcher stops at page boundaries).
 #define MATCHD_PREFETCH_ROWS 8
+
+/// Prefetches `count` rows of `d` floats, `MATCHD_PREFETCH_ROWS` rows after `row` (row `i` of
+/// `n`), when they exist.
+static inline void matchd_prefetch_ahead(const float *row, long i, long count, long n, long d) {
+    if (i + count + MATCHD_PREFETCH_ROWS > n) return;
+    const char *ahead = (const char *)(row + MATCHD_PREFETCH_ROWS * d);
+    for (long byte = 0; byte < count * d * 4; byte += 64) _mm_prefetch(ahead + byte, _MM_HINT_T0);
+}
+
+/// out[i] = ⟨query, rows[i]⟩ for i < n (rows row-major, d floats each), prefetching the rows
+/// `MATCHD_PREFETCH_ROWS` ahead.
 __attribute__((target("avx2,fma")))
 static inline void matchd_scores_avx2(const float *query, const float *rows, long n, long d, float *out) {
     for (long i = 0; i < n; i++) {
         const float *row = rows + i * d;
-        if (i + MATCHD_PREFETCH_ROWS < n) {
-            const char *ahead = (const char *)(row + MATCHD_PREFETCH_ROWS * d);
-            for (long byte = 0; byte < d * 4; byte += 64) _mm_prefetch(ahead + byte, _MM_HINT_T0);
-        }
+        matchd_prefetch_ahead(row, i, 1, n, d);
         out[i] = matchd_dot_avx2(query, row, d);
     }
 }
@@ -85,10 +92,7 @@ static inline void matchd_scores_batch_avx2(const float *queries, long q, const 
     if (d % 8 == 0) {
         for (; r + 2 <= n; r += 2) {
             const float *x0 = rows + r * d, *x1 = x0 + d;
-            if (r + 2 + MATCHD_PREFETCH_ROWS < n) {
-                const char *ahead = (const char *)(x0 + MATCHD_PREFETCH_ROWS * d);
-                for (long byte = 0; byte < 2 * d * 4; byte += 64) _mm_prefetch(ahead + byte, _MM_HINT_T0);
-            }
+            matchd_prefetch_ahead(x0, r, 2, n, d);
             long j = 0;
             for (; j + 4 <= q; j += 4) {
                 const float *y0 = queries + j * d, *y1 = y0 + d, *y2 = y1 + d, *y3 = y2 + d;
@@ -148,10 +152,7 @@ static inline void matchd_scores_batch_avx512(const float *queries, long q, cons
     if (d % 16 == 0) {
         for (; r + 4 <= n; r += 4) {
             const float *x0 = rows + r * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
-            if (r + 4 + MATCHD_PREFETCH_ROWS < n) {
-                const char *ahead = (const char *)(x0 + MATCHD_PREFETCH_ROWS * d);
-                for (long byte = 0; byte < 4 * d * 4; byte += 64) _mm_prefetch(ahead + byte, _MM_HINT_T0);
-            }
+            matchd_prefetch_ahead(x0, r, 4, n, d);
             long j = 0;
             for (; j + 4 <= q; j += 4) {
                 const float *y0 = queries + j * d, *y1 = y0 + d, *y2 = y1 + d, *y3 = y2 + d;

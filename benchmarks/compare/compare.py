@@ -124,6 +124,10 @@ def faiss_times(base_path, query_path, d, k, batches, threads, singles, repetiti
     return results, ids, (base, queries)
 
 
+def median(times):
+    return sorted(times)[len(times) // 2]
+
+
 def agreement(ours, faiss_ids, data, k, tolerance=1e-5):
     """Queries whose id sets differ beyond ties (ids that differ must score within tolerance of
     the k-th score)."""
@@ -191,8 +195,6 @@ def main():
                     more, _, _ = faiss_times(base_path, query_path, args.d, args.k, [1], t, args.singles, 1)
                     for mode in ("default", "blas"):
                         faiss_result[(mode, 1)] += more[(mode, 1)]
-            def median(times):
-                return sorted(times)[len(times) // 2]
             for r in ours:
                 b = r["batch"]
                 fd, fb = faiss_result[("default", b)], faiss_result[("blas", b)]

@@ -93,6 +93,8 @@ public struct Vectorizer: Sendable {
             /// The highest level the text gives (0: found without a level) and its first span.
             var textLevel: Int?
             var textSpan: TextSpan?
+            /// Negated by the text and neither explicit nor affirmed: left out, from the template too.
+            var isDropped: Bool { negated && !explicit && !affirmed }
         }
         // One accumulator per competency met, found through a dense slot table (hashing the
         // indices cost more than the rest of this function).
@@ -157,15 +159,14 @@ public struct Vectorizer: Sendable {
                 accs[a].sources.append(.init(kind: .post, post: post.id, level: level, weight: r.weight * t))
             }
         }
-        // A competency the text negates and that is neither explicit nor affirmed is dropped.
         var dropped: [Int] = []
         var total = 0.0
         for a in accs {
-            if a.negated, !a.explicit, !a.affirmed { dropped.append(a.index) } else { total += a.raw }
+            if a.isDropped { dropped.append(a.index) } else { total += a.raw }
         }
         var entries: [RequirementProfile.Entry] = []
         entries.reserveCapacity(accs.count)
-        for a in accs where !(a.negated && !a.explicit && !a.affirmed) {
+        for a in accs where !a.isDropped {
             entries.append(RequirementProfile.Entry(competency: model.competencies[a.index].id, index: a.index,
                                                     level: a.explicitLevel ?? a.otherLevel,
                                                     weight: total > 0 ? a.raw / total : 0, sources: a.sources))
