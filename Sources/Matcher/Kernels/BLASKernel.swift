@@ -1,5 +1,10 @@
 import CBLAS
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// The OpenBLAS calls of the search paths, each scoring a tile of queries against a tile of rows.
@@ -63,6 +68,39 @@ enum BLASKernel {
 @_spi(Tuning) public enum BLASPeak {
     /// Best GFLOP/s of `repetitions` runs of C(m×n) = A(m×k)·Bᵀ(n×k), the search's tile shape.
     public static func sgemm(m: Int, n: Int, k: Int, repetitions: Int) -> Double {
+        bestGFLOPS(m: m, n: n, k: k, repetitions: repetitions, beforeEach: {})
+    }
+
+    /// The summed GFLOP/s of `threads` single-threaded `sgemm` runs side by side: the peak of
+    /// search's own threading (one OpenBLAS thread per worker), which OpenBLAS's threaded
+    /// `sgemm` on one tile understates. Sets OpenBLAS to one thread.
+    ///
+    /// `lockstep` (the default) starts every repetition on all threads together, so each
+    /// thread's best is measured while the others run too, as a search's workers do. Without
+    /// it each thread keeps its best on its own clock, and that best may come from a moment the
+    /// others were not running (one starting late, or descheduled): on this project's 2-vCPU
+    /// VMs (2026-12-01, m = 4096, n = 1024, k = 256) the independent bests summed to 205–209
+    /// GFLOP/s while both threads busy together did 162–170 GFLOP/s over a wall clock.
+    public static func concurrentSGEMM(threads: Int, m: Int, n: Int, k: Int, repetitions: Int,
+                                       lockstep: Bool = true) -> Double {
+        BLASKernel.threads = 1
+        let count = max(1, threads)
+        let total = Mutex(0.0)
+        let arrived = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: count) { _ in
+            var round = 0
+            let g = bestGFLOPS(m: m, n: n, k: k, repetitions: repetitions) {
+                guard lockstep else { return }
+                round += 1
+                arrived.add(1, ordering: .acquiringAndReleasing)
+                while arrived.load(ordering: .acquiring) < count * round { sched_yield() }
+            }
+            total.withLock { $0 += g }
+        }
+        return total.withLock { $0 }
+    }
+
+    private static func bestGFLOPS(m: Int, n: Int, k: Int, repetitions: Int, beforeEach: () -> Void) -> Double {
         let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: n * k)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
@@ -76,46 +114,11 @@ enum BLASKernel {
         c.initialize(repeating: 0, count: m * n)
         var best = Double.infinity
         for _ in 0..<max(1, repetitions) {
+            beforeEach()
             let t0 = ContinuousClock.now
             BLASKernel.scoreTile(queries: a, queryCount: m, rows: b, rowCount: n, dimension: k, into: c)
             best = min(best, (ContinuousClock.now - t0).seconds)
         }
         return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
-    }
-
-    /// The summed GFLOP/s of `threads` single-threaded `sgemm` runs side by side: the peak of
-    /// search's own threading (one OpenBLAS thread per worker), which OpenBLAS's threaded
-    /// `sgemm` on one tile understates. Sets OpenBLAS to one thread.
-    public static func concurrentSGEMM(threads: Int, m: Int, n: Int, k: Int, repetitions: Int) -> Double {
-        BLASKernel.threads = 1
-        let total = Mutex(0.0)
-        DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
-            let g = sgemm(m: m, n: n, k: k, repetitions: repetitions)
-            total.withLock { $0 += g }
-        }
-        return total.withLock { $0 }
-    }
-}
-
-/// Which kernels this process computes with, for the start-up log.
-public enum ComputeBackend {
-    /// The OpenBLAS kernel family in use (`openblas_get_corename()`, e.g. "SkylakeX", "Haswell").
-    public static var blasCore: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
-
-    /// The single-query dot kernel, "avx2+fma" or "portable-simd", and the small-batch one when
-    /// it is wider ("avx2+fma, batches avx512f").
-    public static var dotKernel: String {
-        DotKernel.usesAVX2 ? (DotKernel.hasAVX512 ? "avx2+fma, batches avx512f" : "avx2+fma") : "portable-simd"
-    }
-
-    /// Set when OpenBLAS fell back to pre-AVX kernels on a CPU that has AVX2 (an unrecognised CPU
-    /// model): batch search then runs several times below the machine's `sgemm` peak. The text
-    /// says how to fix it.
-    public static var blasCoreWarning: String? {
-        let preAVX: Set<String> = ["prescott", "katmai", "coppermine", "northwood", "banias", "atom",
-                                   "core2", "penryn", "dunnington", "nehalem", "opteron", "barcelona"]
-        guard DotKernel.usesAVX2, preAVX.contains(blasCore.lowercased()) else { return nil }
-        return "OpenBLAS chose its \(blasCore) kernels on a CPU with AVX2; set OPENBLAS_CORETYPE "
-            + "(SkylakeX on AVX-512 CPUs, else Haswell) before starting matchd, as scripts/run does"
     }
 }

@@ -70,6 +70,7 @@ struct Search: ParsableCommand {
     @Option(help: "OpenBLAS threads.") var blasThreads = 1
     @Option(help: "Single queries to time (median reported).") var singles = 20
     @Option(help: "Repetitions per batch size (best reported).") var repetitions = 2
+    @Option(help: "Rows per sgemm tile (SearchTuning.rowTile; default: matchd's).") var rowTile: Int?
     @Option(help: "Write the top-k ids of every query here (uint64, q × k), for the agreement check.") var idsOut: String?
 
     struct Result: Encodable {
@@ -82,6 +83,8 @@ struct Search: ParsableCommand {
         /// The `sgemm` peak of this thread count on the search's tile shape, measured just
         /// before and after this batch (the better of the two): the machine's clock drifts.
         var sgemmPeakGFLOPS: Double = 0
+        /// Per round: the scoring GFLOP/s ÷ the peak measured just before that round's search.
+        var scoringShares: [Double]?
         /// Batch 1: every single query's time, for rounds pooled across processes.
         var singleSeconds: [Double]?
     }
@@ -96,7 +99,8 @@ struct Search: ParsableCommand {
         var results = [Result]()
         for batch in batches.split(separator: ",").compactMap({ Int($0) }) where batch <= q {
             let profile = SearchProfile()
-            let tuning = SearchTuning(threads: threads, profile: profile)
+            var tuning = SearchTuning(threads: threads, profile: profile)
+            if let rowTile { tuning.rowTile = rowTile }
             if batch == 1 {
                 var times = [Double]()
                 for i in 0..<min(singles, q) {
@@ -117,23 +121,30 @@ struct Search: ParsableCommand {
                     defer { BLASThreads.count = blasThreads }
                     return BLASPeak.concurrentSGEMM(threads: threads, m: 4096, n: 1024, k: d, repetitions: 3)
                 }
-                let peakBefore = peak()
+                // Rounds of (peak, search): the clock of a shared VM drifts, so each search is
+                // set against the peak measured just before it, and the shares are kept per round.
+                let flops = 2 * Double(batch) * Double(n) * Double(d)
                 var best = Double.infinity
                 var bestProfile = SearchProfile.Totals()
+                var peaks = [Double](), shares = [Double]()
                 for _ in 0..<repetitions {
+                    let p = peak()
                     profile.reset()
                     let t = try seconds { _ = try snapshot.search(queries: matrix, k: k, filter: nil, tuning: tuning) }
+                    // Workers run in parallel: per-worker time sums are divided by the thread count.
+                    let scoring = profile.value.scoringSeconds / Double(threads)
+                    peaks.append(p)
+                    shares.append(flops / scoring / 1e9 / p)
                     if t < best {
                         best = t
                         bestProfile = profile.value
                     }
                 }
-                // Workers run in parallel: per-worker time sums are divided by the thread count.
                 let scoring = bestProfile.scoringSeconds / Double(threads)
                 results.append(Result(batch: batch, seconds: best, queriesPerSecond: Double(batch) / best,
                                       scoringSeconds: scoring, mergingSeconds: bestProfile.mergingSeconds / Double(threads),
-                                      scoringGFLOPS: 2 * Double(batch) * Double(n) * Double(d) / scoring / 1e9,
-                                      sgemmPeakGFLOPS: max(peakBefore, peak())))
+                                      scoringGFLOPS: flops / scoring / 1e9,
+                                      sgemmPeakGFLOPS: max(peaks.max() ?? 0, peak()), scoringShares: shares))
             }
         }
         if let idsOut {

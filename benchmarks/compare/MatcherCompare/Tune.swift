@@ -12,6 +12,7 @@ struct Tune: ParsableCommand {
     @Option(help: "Which sweeps: kernel, threads, claims, tiles, layout, smallbatch, crossover (comma-separated).") var sweeps = "kernel,threads,tiles,crossover"
     @Option(help: "Repetitions (best reported).") var repetitions = 3
     @Option(help: "Batch sizes for the tile sweep.") var tileBatches = "16,256,4096"
+    @Option(help: "Worker threads for the tile sweep.") var tileThreads = 1
     @Option(help: "Filter densities for the crossover sweep.") var densities = "0.9,0.8,0.7,0.5,0.3,0.2,0.1,0.05,0.02,0.01"
 
     func run() throws {
@@ -93,16 +94,16 @@ struct Tune: ParsableCommand {
             }
         }
         if wanted.contains("tiles") {
-            print("\n## batch tiles: row tile × query tile (ms per batch of Q, 1 thread)")
+            print("\n## batch tiles: row tile × query tile (ms per batch of Q, \(tileThreads) worker(s), OpenBLAS 1 thread)")
             BLASThreads.count = 1
             for q in tileBatches.split(separator: ",").compactMap({ Int($0) }) {
                 let m = try batch(q)
-                print("\nQ = \(q)\n\n| row tile | q tile 256 | q tile 1024 | q tile 4096 |")
-                print("|---|---|---|---|")
-                for rowTile in [512, 1024, 2048, 4096] {
+                print("\nQ = \(q)\n\n| row tile | q tile 64 | q tile 128 | q tile 256 | q tile 1024 |")
+                print("|---|---|---|---|---|")
+                for rowTile in [256, 512, 1024, 2048, 4096] {
                     var row = "| \(rowTile) |"
-                    for qTile in [256, 1024, 4096] {
-                        let t = SearchTuning(threads: 1, rowTile: rowTile, queryTile: qTile)
+                    for qTile in [64, 128, 256, 1024] {
+                        let t = SearchTuning(threads: tileThreads, rowTile: rowTile, queryTile: qTile)
                         row += String(format: " %.1f |", 1000 * (try best { _ = try snapshot.search(queries: m, k: k, filter: nil, tuning: t) }))
                     }
                     print(row)
@@ -148,6 +149,20 @@ struct Tune: ParsableCommand {
                     }
                 }
                 print("| \(q) |" + times.map { String(format: " %.1f |", 1000 * $0) }.joined())
+            }
+        }
+        if wanted.contains("peak") {
+            print("\n## sgemm peak (GFLOP/s, m=4096 n=1024 k=\(d))")
+            for _ in 0..<repetitions {
+                let one = BLASPeak.sgemm(m: 4096, n: 1024, k: d, repetitions: 3)
+                let two = BLASPeak.concurrentSGEMM(threads: 2, m: 4096, n: 1024, k: d, repetitions: 3, lockstep: false)
+                let lockstep = BLASPeak.concurrentSGEMM(threads: 2, m: 4096, n: 1024, k: d, repetitions: 3)
+                let t0 = ContinuousClock.now
+                let reps = 20
+                DispatchQueue.concurrentPerform(iterations: 2) { _ in _ = BLASPeak.sgemm(m: 4096, n: 1024, k: d, repetitions: reps) }
+                let wall: Double = (ContinuousClock.now - t0) / .seconds(1)
+                let flops: Double = 4 * 4096 * 1024 * Double(d) * Double(reps)
+                print(String(format: "1t %.0f | 2t sum of independent bests %.0f | 2t lockstep %.0f | 2t wall %.0f", one, two, lockstep, flops / wall / 1e9))
             }
         }
         if wanted.contains("crossover") {
