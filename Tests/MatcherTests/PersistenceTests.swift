@@ -47,7 +47,8 @@ struct PersistenceTests {
         let path = dir.appendingPathComponent("i.mvec").path
         try twin.index.save(to: path)
         let good = try Data(contentsOf: URL(fileURLWithPath: path))
-        #expect(good.count == 64 + 50 * 8 + 50 * 3 * 4 + 16)
+        // Header, ids, zeros up to the next multiple of 64 (464 → 512), vectors, trailer.
+        #expect(good.count == 512 + 50 * 3 * 4 + 16)
         let bad = dir.appendingPathComponent("bad.mvec").path
 
         for length in stride(from: 0, to: good.count, by: 7) {
@@ -73,13 +74,52 @@ struct PersistenceTests {
         var versioned = good
         versioned[8] = 9
         try versioned.write(to: URL(fileURLWithPath: bad))
-        #expect(throws: MatcherError.unsupportedFileVersion(path: bad, found: 9, supported: 1)) { _ = try FlatIndex.load(from: bad) }
+        #expect(throws: MatcherError.unsupportedFileVersion(path: bad, found: 9, supported: 2)) { _ = try FlatIndex.load(from: bad) }
         try (good + Data([0])).write(to: URL(fileURLWithPath: bad))
         #expect(throws: MatcherError.fileCorrupt(path: bad, reason: "1 unexpected bytes after the index")) { _ = try FlatIndex.load(from: bad) }
         try Data("not an index at all, just some text padding it out to beyond sixty-four bytes....".utf8)
             .write(to: URL(fileURLWithPath: bad))
         #expect(throws: MatcherError.fileCorrupt(path: bad, reason: "bad magic: not a matchd index file")) { _ = try FlatIndex.load(from: bad) }
         #expect(throws: MatcherError.self) { _ = try FlatIndex.load(from: dir.appendingPathComponent("missing").path) }
+    }
+
+    /// Full chunks of a loaded index are read in place from the mapped file, a final partial
+    /// one is copied: writes, deletes and compaction must behave as on the index that was
+    /// saved, and the loaded index must not depend on the file staying where it was.
+    @Test("a loaded index takes writes, deletes and compaction, and outlives its file", arguments: [8192, 8292])
+    func mappedChunks(n: Int) throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let twin = try Twin.make(n: n, d: 7, metric: .innerProduct, integers: true, seed: 21)
+        let path = dir.appendingPathComponent("index.mvec").path
+        try twin.index.save(to: path)
+        let loaded = try FlatIndex.load(from: path)
+        // The file is replaced, then removed: the loaded index still reads its own rows.
+        try FlatIndex(dimension: 7, metric: .innerProduct).save(to: path)
+        try FileManager.default.removeItem(atPath: path)
+
+        var rng = SplitMix64(seed: 22)
+        func agree(_ step: String) throws {
+            for _ in 0..<3 {
+                let q = (0..<7).map { _ in Float(Int.random(in: -3...3, using: &rng)) }
+                #expect(try loaded.snapshot.search(q, k: 40) == twin.index.snapshot.search(q, k: 40), "\(step)")
+            }
+            #expect(loaded.count == twin.index.count, "\(step)")
+        }
+        try agree("loaded")
+        // Replace rows that live in mapped chunks (their old rows die), then add new ones.
+        for (i, id) in [twin.ids[3], twin.ids[5000], twin.ids[n - 1], 1 << 40, 1 << 41].enumerated() {
+            let v = (0..<7).map { Float(($0 + i) % 5 - 2) }
+            try loaded.upsert(id: id, vector: v)
+            try twin.index.upsert(id: id, vector: v)
+        }
+        try agree("after upserts")
+        let gone = Array(twin.ids[100..<4000])
+        #expect(loaded.delete(ids: gone).removed == gone.count)
+        twin.index.delete(ids: gone)
+        try agree("after deletes")
+        loaded.compact()
+        try agree("after compaction")
     }
 
     @Test("saving over an existing file replaces it whole")

@@ -122,3 +122,26 @@ enum BLASKernel {
         return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
     }
 }
+
+/// Which kernels this process computes with, for the start-up log.
+public enum ComputeBackend {
+    /// The OpenBLAS kernel family in use (`openblas_get_corename()`, e.g. "SkylakeX", "Haswell").
+    public static var blasCore: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+
+    /// The single-query dot kernel, "avx2+fma" or "portable-simd", and the small-batch one when
+    /// it is wider ("avx2+fma, batches avx512f").
+    public static var dotKernel: String {
+        DotKernel.usesAVX2 ? (DotKernel.hasAVX512 ? "avx2+fma, batches avx512f" : "avx2+fma") : "portable-simd"
+    }
+
+    /// Set when OpenBLAS fell back to pre-AVX kernels on a CPU that has AVX2 (an unrecognised CPU
+    /// model): batch search then runs several times below the machine's `sgemm` peak. The text
+    /// says how to fix it.
+    public static var blasCoreWarning: String? {
+        let preAVX: Set<String> = ["prescott", "katmai", "coppermine", "northwood", "banias", "atom",
+                                   "core2", "penryn", "dunnington", "nehalem", "opteron", "barcelona"]
+        guard DotKernel.usesAVX2, preAVX.contains(blasCore.lowercased()) else { return nil }
+        return "OpenBLAS chose its \(blasCore) kernels on a CPU with AVX2; set OPENBLAS_CORETYPE "
+            + "(SkylakeX on AVX-512 CPUs, else Haswell) before starting matchd, as scripts/run does"
+    }
+}

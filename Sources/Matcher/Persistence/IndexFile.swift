@@ -9,7 +9,7 @@ import Darwin
 /// ```
 /// offset  size          field
 /// 0       8             magic "MATCHDIX"
-/// 8       4             format version (1)
+/// 8       4             format version (2)
 /// 12      4             metric (0 inner product, 1 cosine)
 /// 16      4             dimension
 /// 20      4             reserved (0)
@@ -17,27 +17,36 @@ import Darwin
 /// 32      8             header checksum (all 64 header bytes, this field as zeros)
 /// 40      24            reserved (0)
 /// 64      8·n           ids (UInt64)
-/// …       4·n·d         vectors (Float32, row-major; normalised under cosine)
+/// …       0–56          zeros, so that the vectors start on a 64-byte boundary
+/// v       4·n·d         vectors (Float32, row-major; normalised under cosine)
 /// …       8, 8          checksum of ids, checksum of vectors (`Checksum`)
 /// ```
+/// (v = 64 + 8·n rounded up to a multiple of 64. Version 1 had no padding.)
 /// Saving writes a temporary file beside the target, fsyncs it, renames it over the target and
-/// fsyncs the directory, so a crash leaves either the old file or the new one. Loading checks
-/// size, magic, version, header and both body checksums before it returns an index.
+/// fsyncs the directory, so a crash leaves either the old file or the new one. Loading maps the
+/// file (`FileMapping`) and checks size, magic, version, header, padding and both body checksums
+/// before it returns an index whose full chunks read the mapped vectors in place.
 enum IndexFile {
     static let magic: [UInt8] = Array("MATCHDIX".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let headerSize = 64
     static let trailerSize = 16
     /// Bytes per buffered write.
     static let ioBlock = 1 << 22
 
+    /// Where the vectors start: after the header and the ids, on a 64-byte boundary.
+    static func vectorsOffset(count: Int) -> Int {
+        (headerSize + 8 * count + 63) / 64 * 64
+    }
+
     static func expectedSize(count: UInt64, dimension: UInt64) -> UInt64? {
         let (ids, o1) = count.multipliedReportingOverflow(by: 8)
         let (vec, o2) = count.multipliedReportingOverflow(by: dimension)
         let (vecBytes, o3) = vec.multipliedReportingOverflow(by: 4)
-        let (sum, o4) = ids.addingReportingOverflow(vecBytes)
-        let (total, o5) = sum.addingReportingOverflow(UInt64(headerSize + trailerSize))
-        return o1 || o2 || o3 || o4 || o5 ? nil : total
+        let (start, o4) = ids.addingReportingOverflow(UInt64(headerSize + 63))
+        let (sum, o5) = (start / 64 * 64).addingReportingOverflow(vecBytes)
+        let (total, o6) = sum.addingReportingOverflow(UInt64(trailerSize))
+        return o1 || o2 || o3 || o4 || o5 || o6 || total > UInt64(Int.max) ? nil : total
     }
 
     // MARK: Save
@@ -69,6 +78,8 @@ enum IndexFile {
             try writer.write(chunk.ids + start, count: n * 8, checksum: true)
         }
         let idSum = try writer.endSection()
+        let padding = vectorsOffset(count: snapshot.count) - headerSize - 8 * snapshot.count
+        try writer.write([UInt8](repeating: 0, count: padding), checksum: false)
         try writer.beginSection()
         try forEachLiveRun(snapshot) { chunk, start, n throws(MatcherError) in
             try writer.write(chunk.row(start), count: n * snapshot.dimension * 4, checksum: true)
@@ -139,6 +150,8 @@ enum IndexFile {
 
     // MARK: Load
 
+    /// Maps the file and checks it whole before returning its rows: full chunks are read in
+    /// place from the mapping, a final partial chunk is copied (writers append to it).
     static func load(from path: String) throws(MatcherError) -> WriterState {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
@@ -149,8 +162,10 @@ enum IndexFile {
         guard fileSize >= UInt64(headerSize) else {
             throw .fileTruncated(path: path, expectedBytes: UInt64(headerSize + trailerSize), actualBytes: fileSize)
         }
-        var header = [UInt8](repeating: 0, count: headerSize)
-        try readFully(fd, into: &header, path: path)
+        guard fileSize <= UInt64(Int.max) else { throw .fileCorrupt(path: path, reason: "file too large") }
+        let mapping = try FileMapping(fd: fd, size: Int(fileSize), path: path)
+        let base = mapping.base
+        let header = Array(UnsafeRawBufferPointer(start: base, count: headerSize))
         guard Array(header[0..<8]) == magic else { throw .fileCorrupt(path: path, reason: "bad magic: not a matchd index file") }
         let version = UInt32(truncatingIfNeeded: get(header, 8))
         guard version == Self.version else {
@@ -172,66 +187,40 @@ enum IndexFile {
             throw .fileCorrupt(path: path, reason: "\(fileSize - expected) unexpected bytes after the index")
         }
         let n = Int(count)
-        var state = WriterState(dimension: dimension, metric: metricCode == 1 ? .cosine : .innerProduct)
+        let ids = (base + headerSize).assumingMemoryBound(to: UInt64.self)
+        let vectorsOffset = vectorsOffset(count: n)
+        let vectors = (base + vectorsOffset).assumingMemoryBound(to: Float.self)
+        let trailer = Array(UnsafeRawBufferPointer(start: base + vectorsOffset + n * dimension * 4, count: trailerSize))
 
-        var ids = [UInt64](repeating: 0, count: n)
         var idSum = Checksum()
-        try readFully(fd, into: &ids, path: path)
-        ids.withUnsafeBytes { b in if n > 0 { idSum.update(b.baseAddress!, count: n * 8) } }
+        idSum.update(ids, count: n * 8)
+        guard idSum.value == get(trailer, 0) else { throw .fileCorrupt(path: path, reason: "id checksum mismatch") }
+        let padding = UnsafeRawBufferPointer(start: base + headerSize + n * 8, count: vectorsOffset - headerSize - n * 8)
+        guard padding.allSatisfy({ $0 == 0 }) else { throw .fileCorrupt(path: path, reason: "non-zero padding before the vectors") }
         var vectorSum = Checksum()
+        vectorSum.update(vectors, count: n * dimension * 4)
+        guard vectorSum.value == get(trailer, 8) else { throw .fileCorrupt(path: path, reason: "vector checksum mismatch") }
+
+        var state = WriterState(dimension: dimension, metric: metricCode == 1 ? .cosine : .innerProduct)
+        if let duplicate = state.indexIDs(UnsafeBufferPointer(start: ids, count: n)) {
+            throw .fileCorrupt(path: path, reason: "id \(duplicate) appears twice")
+        }
         var loaded = 0
         while loaded < n {
             let rows = min(FlatIndex.chunkRows, n - loaded)
-            let chunk = RowChunk(capacity: FlatIndex.chunkRows, dimension: dimension)
-            let bytes = rows * dimension * 4
-            try readFully(fd, chunk.vectors, bytes, path: path)
-            vectorSum.update(chunk.vectors, count: bytes)
-            ids.withUnsafeBufferPointer { chunk.ids.update(from: $0.baseAddress! + loaded, count: rows) }
+            let chunk: RowChunk
+            if rows == FlatIndex.chunkRows {
+                chunk = RowChunk(mapping: mapping, vectors: vectors + loaded * dimension, ids: ids + loaded,
+                                 capacity: rows, dimension: dimension)
+            } else {
+                chunk = RowChunk(capacity: FlatIndex.chunkRows, dimension: dimension)
+                chunk.vectors.update(from: vectors + loaded * dimension, count: rows * dimension)
+                chunk.ids.update(from: ids + loaded, count: rows)
+            }
             state.adopt(chunk: chunk, rows: rows)
             loaded += rows
         }
-        var trailer = [UInt8](repeating: 0, count: trailerSize)
-        try readFully(fd, into: &trailer, path: path)
-        guard idSum.value == get(trailer, 0) else { throw .fileCorrupt(path: path, reason: "id checksum mismatch") }
-        guard vectorSum.value == get(trailer, 8) else { throw .fileCorrupt(path: path, reason: "vector checksum mismatch") }
-        if let duplicate = state.indexIDs(ids) {
-            throw .fileCorrupt(path: path, reason: "id \(duplicate) appears twice")
-        }
         return state
-    }
-
-    /// Reads exactly `count` bytes or throws.
-    /// - Warning: `buffer` is written during the call only.
-    private static func readFully(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int,
-                                  path: String) throws(MatcherError) {
-        let (done, error) = readLoop(fd, buffer, count)
-        if let error { throw .io(path: path, operation: "read", errno: error) }
-        if done < count { throw .fileTruncated(path: path, expectedBytes: UInt64(count), actualBytes: UInt64(done)) }
-    }
-
-    /// Fills `array` from the file or throws.
-    private static func readFully<T>(_ fd: Int32, into array: inout [T], path: String) throws(MatcherError) {
-        let count = array.count * MemoryLayout<T>.stride
-        let (done, error) = array.withUnsafeMutableBytes { b in
-            count == 0 ? (0, nil) : readLoop(fd, b.baseAddress!, count)
-        }
-        if let error { throw .io(path: path, operation: "read", errno: error) }
-        if done < count { throw .fileTruncated(path: path, expectedBytes: UInt64(count), actualBytes: UInt64(done)) }
-    }
-
-    /// `read(2)` until `count` bytes, end of file, or an error (its errno).
-    private static func readLoop(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> (Int, Int32?) {
-        var done = 0
-        while done < count {
-            let r = read(fd, buffer + done, min(count - done, ioBlock * 4))
-            if r < 0 {
-                if errno == EINTR { continue }
-                return (done, errno)
-            }
-            if r == 0 { break }
-            done += r
-        }
-        return (done, nil)
     }
 }
 

@@ -108,7 +108,7 @@ struct WriterState {
     }
 
     /// Maps every id to its row (rows in order); returns an id that appears twice, if any.
-    mutating func indexIDs(_ ids: [UInt64]) -> UInt64? {
+    mutating func indexIDs(_ ids: UnsafeBufferPointer<UInt64>) -> UInt64? {
         idToRow.reserveCapacity(ids.count)
         for (row, id) in ids.enumerated() {
             if idToRow.updateValue(row, forKey: id) != nil { return id }

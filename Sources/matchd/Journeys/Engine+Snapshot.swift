@@ -11,8 +11,9 @@ import Matcher
 /// is used only when all three still match; any committed write since (even one whose process
 /// was killed) bumps the revision and forces a rebuild.
 extension Engine {
-    /// Bumped whenever the saved entries' shape changes, so older snapshots are rebuilt.
-    static let snapshotFormat = 2
+    /// Bumped whenever the saved entries' shape or the index file format changes, so older
+    /// snapshots are rebuilt (3: index files version 2).
+    static let snapshotFormat = 3
 
     struct SnapshotManifest: Codable, Equatable {
         var format: Int

@@ -9,7 +9,7 @@ struct MatcherCompare: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "matcher-compare",
         abstract: "Measure Matcher on raw float32 data for the FAISS comparison.",
-        subcommands: [Search.self, Limits.self, Tune.self])
+        subcommands: [Search.self, Limits.self, Tune.self, Persistence.self])
 }
 
 struct DataOptions: ParsableArguments {

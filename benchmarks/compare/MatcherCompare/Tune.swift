@@ -9,7 +9,7 @@ struct Tune: ParsableCommand {
     @Option(help: "Rows.") var n = 1_000_000
     @Option(help: "Dimension.") var dimension = 256
     @Option(help: "k.") var k = 10
-    @Option(help: "Which sweeps: kernel, threads, claims, tiles, layout, smallbatch, crossover (comma-separated).") var sweeps = "kernel,threads,tiles,crossover"
+    @Option(help: "Which sweeps: kernel, threads, claims, tiles, layout, smallbatch, crossover, peak (comma-separated).") var sweeps = "kernel,threads,tiles,crossover"
     @Option(help: "Repetitions (best reported).") var repetitions = 3
     @Option(help: "Batch sizes for the tile sweep.") var tileBatches = "16,256,4096"
     @Option(help: "Worker threads for the tile sweep.") var tileThreads = 1
