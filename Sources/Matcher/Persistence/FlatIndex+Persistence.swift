@@ -5,8 +5,8 @@ extension FlatIndex {
     ///   returns a partly read index.
     /// - Complexity: one checksum pass over the mapped file and one id-map insert per row.
     ///   Measured with `matcher-compare persistence` (1M × 256, 1.03 GB, 2026-12-01): from the
-    ///   page cache 259–262 ms against 152–157 ms for `cat` of the same file (1.7×; copying
-    ///   into fresh memory had cost 360–830 ms, 2.5–6×); cold 1.4–1.6× `cat`.
+    ///   page cache 259–325 ms against 152–183 ms for `cat` of the same file (1.7–1.8×;
+    ///   copying into fresh memory had cost 360–830 ms, 2.5–6×); cold 1.4–1.6× `cat`.
     public static func load(from path: String) throws(MatcherError) -> FlatIndex {
         FlatIndex(restoring: try IndexFile.load(from: path))
     }
