@@ -100,6 +100,24 @@ enum BLASKernel {
         return total.withLock { $0 }
     }
 
+    /// GFLOP/s of `sgemm` over a whole matrix in tiles of `rowTile` rows, as a batch search
+    /// scores it but without merging: each tile's rows come from memory, not cache. The gap to
+    /// `sgemm(m: queryCount, n: rowTile, …)` on one cached tile is what streaming costs OpenBLAS.
+    public static func streamedSGEMM(queries: UnsafePointer<Float>, queryCount: Int, rows: UnsafePointer<Float>,
+                                     rowCount: Int, dimension d: Int, rowTile: Int) -> Double {
+        let out = UnsafeMutablePointer<Float>.allocate(capacity: queryCount * rowTile)
+        defer { out.deallocate() }
+        let t0 = ContinuousClock.now
+        var r = 0
+        while r < rowCount {
+            let m = min(rowTile, rowCount - r)
+            BLASKernel.scoreTile(queries: queries, queryCount: queryCount, rows: rows + r * d, rowCount: m,
+                                 dimension: d, into: out)
+            r += m
+        }
+        return 2 * Double(queryCount) * Double(rowCount) * Double(d) / (ContinuousClock.now - t0).seconds / 1e9
+    }
+
     private static func bestGFLOPS(m: Int, n: Int, k: Int, repetitions: Int, beforeEach: () -> Void) -> Double {
         let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: n * k)

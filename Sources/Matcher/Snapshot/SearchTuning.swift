@@ -123,6 +123,16 @@ import Synchronization
     /// Rows per scored block in the single-query scan (multiple of 64, divides `FlatIndex.chunkRows`).
     public var rowBlock: Int
     /// Rows per `sgemm` tile in batch search (multiple of 64, divides `FlatIndex.chunkRows`).
+    ///
+    /// Every tile's rows come from memory, and OpenBLAS packs them before its kernel runs
+    /// without overlapping that read with arithmetic. So a batch's scoring phase is bounded
+    /// below the `sgemm` peak on cached data. Measured with `matcher-compare tune --sweeps
+    /// stream` (n = 1M, d = 256, one thread, 2026-12-01, the four quiet rounds of five): `sgemm`
+    /// streaming the matrix in tiles of 1,024 rows, nothing else, ran at 84–86 % of the cached
+    /// 4096 × 1024 peak at Q = 256 and 87–97 % at Q = 1,024, while one cached 256 × 1024 tile
+    /// ran at 93–97 %. No tile size from 256 to 4,096 rows was consistently faster (`--sweeps
+    /// tiles --tile-threads 2`, Q = 256: 560–1,000 ms, the spread within each size as wide as
+    /// between sizes).
     public var rowTile: Int
     /// Queries per `sgemm` tile in batch search.
     public var queryTile: Int

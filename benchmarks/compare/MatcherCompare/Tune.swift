@@ -9,7 +9,7 @@ struct Tune: ParsableCommand {
     @Option(help: "Rows.") var n = 1_000_000
     @Option(help: "Dimension.") var dimension = 256
     @Option(help: "k.") var k = 10
-    @Option(help: "Which sweeps: kernel, threads, claims, tiles, layout, smallbatch, crossover, peak (comma-separated).") var sweeps = "kernel,threads,tiles,crossover"
+    @Option(help: "Which sweeps: kernel, threads, claims, tiles, layout, smallbatch, crossover, peak, stream (comma-separated).") var sweeps = "kernel,threads,tiles,crossover"
     @Option(help: "Repetitions (best reported).") var repetitions = 3
     @Option(help: "Batch sizes for the tile sweep.") var tileBatches = "16,256,4096"
     @Option(help: "Worker threads for the tile sweep.") var tileThreads = 1
@@ -163,6 +163,27 @@ struct Tune: ParsableCommand {
                 let wall: Double = (ContinuousClock.now - t0) / .seconds(1)
                 let flops: Double = 4 * 4096 * 1024 * Double(d) * Double(reps)
                 print(String(format: "1t %.0f | 2t sum of independent bests %.0f | 2t lockstep %.0f | 2t wall %.0f", one, two, lockstep, flops / wall / 1e9))
+            }
+        }
+        if wanted.contains("stream") {
+            print("\n## sgemm on one cached tile vs streamed over all n rows in tiles of 1024 (GFLOP/s, 1 thread)")
+            print("| Q | peak (4096 × 1024 tile, cached) | Q × 1024 tile, cached | streamed | streamed ÷ peak |")
+            print("|---|---|---|---|---|")
+            BLASThreads.count = 1
+            var rows = [Float](repeating: 0, count: n * d)
+            for i in 0..<(n * d) { rows[i] = rng.nextFloat() - 0.5 }
+            for q in [256, 1024] {
+                for _ in 0..<repetitions {
+                    let peak = BLASPeak.sgemm(m: 4096, n: 1024, k: d, repetitions: 3)
+                    let cached = BLASPeak.sgemm(m: q, n: 1024, k: d, repetitions: 5)
+                    let streamed = queries.withUnsafeBufferPointer { qp in
+                        rows.withUnsafeBufferPointer { rp in
+                            BLASPeak.streamedSGEMM(queries: qp.baseAddress!, queryCount: q, rows: rp.baseAddress!,
+                                                   rowCount: n, dimension: d, rowTile: 1024)
+                        }
+                    }
+                    print(String(format: "| %d | %.0f | %.0f | %.0f | %.2f |", q, peak, cached, streamed, streamed / peak))
+                }
             }
         }
         if wanted.contains("crossover") {
