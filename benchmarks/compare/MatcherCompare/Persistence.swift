@@ -6,10 +6,10 @@ import Glibc
 import Matcher
 
 /// Loading an index file against reading the same file, in the same run: `FlatIndex.load`
-/// (read, checksum both sections, build the id map) should cost no more than about twice a
-/// plain read of the bytes.
+/// (map the file, checksum both sections, build the id map) should cost no more than about
+/// twice a plain read of the bytes.
 ///
-/// Two readings of "the file itself", both `read(2)` in the same 16 MiB requests as the load:
+/// Two readings of "the file itself", both `read(2)` in 16 MiB requests:
 /// into one small buffer reused for every request (what `cat file > /dev/null` costs: no page
 /// faults, nothing kept), and into one buffer of the whole file, fresh each round (what any
 /// loader that keeps the bytes must at least pay). Warm rounds read from the page cache; cold

@@ -3,7 +3,9 @@ import Foundation
 @_spi(Tuning) import Matcher
 
 /// Sweeps the design alternatives on seeded random data and prints one table per decision:
-/// single-query kernel and block size, threads, batch tile sizes, and the filter crossover.
+/// single-query kernel and block size, threads, row claims, batch tile sizes and layout, the
+/// small-batch kernel, the filter crossover; and two measurements of the limits themselves
+/// (`peak`: how the two-thread `sgemm` peak is taken; `stream`: `sgemm` streaming the matrix).
 struct Tune: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Measure the alternatives behind SearchTuning's defaults.")
     @Option(help: "Rows.") var n = 1_000_000
