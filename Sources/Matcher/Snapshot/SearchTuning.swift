@@ -24,24 +24,26 @@ import Synchronization
 
     /// How small batches (`rowsByQueriesUpTo`) are scored. Measured with `matcher-compare tune
     /// --sweeps smallbatch` (n = 1M, d = 256, k = 10, one thread, ms per batch, best of 3 with the
-    /// columns interleaved, 2026-12-01 19:50, OpenBLAS as SkylakeX; the streaming read bound was
-    /// about 95 ms):
+    /// columns interleaved, 2026-12-01 22:05, two runs, OpenBLAS as SkylakeX; the streaming read
+    /// bound was about 95 ms), the kernels spreading their prefetch of the next rows over each
+    /// block's steps (`matchd_prefetch_spread`):
     ///
-    /// | Q   | sgemm, queries × rows | sgemm, rows × queries | AVX2 kernel | AVX-512 kernel |
-    /// |-----|-----------------------|-----------------------|-------------|----------------|
-    /// | 2   | 221.9                 | 187.9                 | 97.3        | 98.1           |
-    /// | 4   | 198.5                 | 181.2                 | 94.1        | 89.8           |
-    /// | 8   | 225.8                 | 199.9                 | 125.6       | 108.1          |
-    /// | 16  | 245.9                 | 224.6                 | 235.8       | 187.3          |
-    /// | 32  | 373.8                 | 342.0                 | 376.0       | 283.1          |
-    /// | 64  | 426.7                 | 464.4                 | 756.8       | 539.4          |
-    /// | 128 | 661.8                 | 839.4                 | 1504.9      | 993.1          |
+    /// | Q   | sgemm, queries × rows | sgemm, rows × queries | AVX2 kernel   | AVX-512 kernel |
+    /// |-----|-----------------------|-----------------------|---------------|----------------|
+    /// | 2   | 190.5 / 227.3         | 174.2 / 233.2         | 88.2 / 120.9  | 83.8 / 118.6   |
+    /// | 4   | 187.1 / 192.4         | 175.6 / 177.2         | 86.7 / 88.4   | 81.5 / 83.4    |
+    /// | 8   | 207.7 / 215.3         | 183.8 / 196.7         | 101.5 / 110.6 | 91.0 / 100.5   |
+    /// | 16  | 223.7 / 280.9         | 196.5 / 288.8         | 144.2 / 193.5 | 103.8 / 122.4  |
+    /// | 32  | 285.1 / 308.5         | 270.6 / 300.1         | 270.5 / 297.6 | 185.7 / 211.9  |
+    /// | 64  | 391.9 / 442.1         | 430.9 / 453.0         | 622.8 / 662.6 | 474.6 / 493.1  |
+    /// | 128 | 739.9 / 617.7         | 768.3 / 727.7         | 1368.7 / 1197.9 | 1152.9 / 898.9 |
     ///
-    /// The kernels read each row once for the whole batch and are read-bound up to Q ≈ 4; beyond
-    /// that they are bound by their FMAs, and past 32 queries (16 with AVX2 only) `sgemm`'s
-    /// blocking wins. So `rowsByQueriesUpTo` is 32 where the CPU has AVX-512 and 16 elsewhere.
-    /// (An earlier sweep, AVX2 only: Q = 16 at 180–252 ms against `sgemm`'s 293, Q = 32 at
-    /// 320–355 against 433.)
+    /// The kernels read each row once for the whole batch: the AVX-512 one stays near the read
+    /// bound up to Q = 16; beyond that they are bound by their FMAs, and past 32 queries (16 with
+    /// AVX2 only, a tie at 32) `sgemm`'s blocking wins. So `rowsByQueriesUpTo` is 32 where the CPU
+    /// has AVX-512 and 16 elsewhere. (With the prefetch issued in one burst per block, the sweep
+    /// at 19:50 had the AVX-512 kernel at 187 ms for Q = 16 and 283 ms for Q = 32, AVX2 at 236
+    /// and 376.)
     public enum SmallBatchKernel: String, Sendable, Hashable, CaseIterable {
         /// `DotKernel.batchScores` (each row read once for all queries): AVX-512 where the CPU
         /// has it, else AVX2; `sgemm` without AVX2.
