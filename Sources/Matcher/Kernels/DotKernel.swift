@@ -19,7 +19,7 @@ import CBLAS
 ///
 /// The prefetch was later spread over each row's steps, two lines per 32 floats, instead of one
 /// burst of sixteen per row (`matchd_prefetch_spread`): in eight alternating runs of a C
-/// harness over the same 1M × 256 (2026-12-01 22:35, one thread) 71–79 ms against 86–100 ms.
+/// harness over the same 1M × 256 (2026-12-01 22:24, one thread) 71–79 ms against 86–100 ms.
 ///
 /// Both kernels score one row at a time, streaming. The portable loop was chosen among its own
 /// alternatives earlier (1M × 256, one thread, a plain SIMD sum over the same bytes at
