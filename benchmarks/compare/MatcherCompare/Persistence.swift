@@ -33,10 +33,7 @@ struct Persistence: ParsableCommand {
     func run() throws {
         let d = dimension
         var rng = SplitMix(seed: 7)
-        var base = [Float](repeating: 0, count: n * d)
-        for i in 0..<(n * d) { base[i] = rng.nextFloat() - 0.5 }
-        let index = try buildIndex(base, dimension: d)
-        base = []
+        let index = try buildIndex(rng.centered(count: n * d), dimension: d)
         try index.save(to: file)
         defer { unlink(file) }
         var st = stat()

@@ -20,12 +20,9 @@ struct Tune: ParsableCommand {
     func run() throws {
         let d = dimension
         var rng = SplitMix(seed: 42)
-        var base = [Float](repeating: 0, count: n * d)
-        for i in 0..<(n * d) { base[i] = rng.nextFloat() - 0.5 }
-        let index = try buildIndex(base, dimension: d)
-        base = []
+        let index = try buildIndex(rng.centered(count: n * d), dimension: d)
         let snapshot = index.snapshot
-        let queries = (0..<4096 * d).map { _ in rng.nextFloat() - 0.5 }
+        let queries = rng.centered(count: 4096 * d)
         let single = Array(queries[0..<d])
         print("# n=\(n) d=\(d) k=\(k); \(BLASThreads.configuration)")
 
@@ -172,8 +169,7 @@ struct Tune: ParsableCommand {
             print("| Q | peak (4096 × 1024 tile, cached) | Q × 1024 tile, cached | streamed | streamed ÷ peak |")
             print("|---|---|---|---|---|")
             BLASThreads.count = 1
-            var rows = [Float](repeating: 0, count: n * d)
-            for i in 0..<(n * d) { rows[i] = rng.nextFloat() - 0.5 }
+            let rows = rng.centered(count: n * d)
             for q in [256, 1024] {
                 for _ in 0..<repetitions {
                     let peak = BLASPeak.sgemm(m: 4096, n: 1024, k: d, repetitions: 3)
@@ -228,4 +224,10 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
     mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
+    /// `count` values uniform in [-0.5, 0.5): the sweeps' seeded rows and queries.
+    mutating func centered(count: Int) -> [Float] {
+        var values = [Float](repeating: 0, count: count)
+        for i in 0..<count { values[i] = nextFloat() - 0.5 }
+        return values
+    }
 }
