@@ -20,7 +20,9 @@ extension IndexSnapshot {
         try search(query, k: k, filter: filter, after: cursor, tuning: .default)
     }
 
-    /// Top-k for each row of `queries` in one pass over the rows (`sgemm` tiles, heaps fused).
+    /// Top-k for each row of `queries` in one pass over the rows: screened in bf16 on the CPU's
+    /// AMX tiles and the candidates rescored exactly in float (`ScreenKernel`; from
+    /// `SearchTuning.screenBatchesFrom` queries), else `sgemm` tiles with the heaps fused.
     /// - Throws: as `search(_:k:filter:after:)`, naming the offending `queries[i]`; `.invalidShape`
     ///   when `queries.rows × k` exceeds `FlatIndex.maxBatchResults`.
     public func search(queries: Matrix, k: Int, filter: RowFilter? = nil) throws(MatcherError) -> [[SearchHit]] {

@@ -152,6 +152,10 @@ public enum ComputeBackend {
         DotKernel.usesAVX2 ? (DotKernel.hasAVX512 ? "avx2+fma, batches avx512f" : "avx2+fma") : "portable-simd"
     }
 
+    /// How large batches are scored: "amx-bf16 screen, exact rescoring" where the CPU has AMX
+    /// tiles (`ScreenKernel`), else "sgemm".
+    public static var batchKernel: String { ScreenKernel.available ? "amx-bf16 screen, exact rescoring" : "sgemm" }
+
     /// Set when OpenBLAS fell back to pre-AVX kernels on a CPU that has AVX2 (an unrecognised CPU
     /// model): batch search then runs several times below the machine's `sgemm` peak. The text
     /// says how to fix it.

@@ -6,6 +6,8 @@
 ///   query's slice merged into its heap: n × Q scores never exist at once.
 /// - `gatherSingle`: one query, only allowed rows scored, one dot each.
 /// - `gatherBatch`: allowed rows copied into a tile, then `sgemm` as in `scanBatch`.
+/// - `screenBatch`: many queries, every row screened in bf16 on the tile units, candidates kept
+///   for an exact rescoring (`ScreenWorker`).
 ///
 /// Merging follows FAISS's `HeapBlockResultHandler`: 16 scores are compared with the heap's
 /// cached threshold at once, and only blocks with a candidate at or above it are looked at.
@@ -74,6 +76,24 @@ struct RowScanner {
             }
             scoreAndMerge(rows: chunk.row(offset), ids: chunk.ids + offset, count: m, mask: words,
                           scores: scores, heaps: heaps, watch: &watch)
+            r += m
+        }
+        watch.report(to: tuning.profile)
+    }
+
+    /// Screens `rows` for every query into `worker`'s candidate lists (see `ScreenWorker`).
+    /// - Precondition: `rows` starts on a multiple of 64.
+    /// - Warning: Pointers are valid only during the call; nothing is retained.
+    func screenBatch(rows: Range<Int>, mask: UnsafePointer<UInt64>?, worker: ScreenWorker) {
+        var watch = Stopwatch(enabled: tuning.profile != nil)
+        var r = rows.lowerBound
+        while r < rows.upperBound {
+            let offset = r % FlatIndex.chunkRows
+            let m = min(FlatIndex.chunkRows - offset, rows.upperBound - r)
+            let chunk = snapshot.chunks[r / FlatIndex.chunkRows]
+            watch.lap()
+            worker.screen(rows: chunk.row(offset), count: m, first: r, mask: mask.map { $0 + (r >> 6) })
+            watch.lap(scoring: true, rows: m * queryCount)
             r += m
         }
         watch.report(to: tuning.profile)
@@ -242,7 +262,7 @@ struct RowScanner {
 }
 
 /// Splits a worker's time into scoring and merging when profiling is on; free otherwise.
-private struct Stopwatch {
+struct Stopwatch {
     let enabled: Bool
     private var last = ContinuousClock.now
     private var scoring = Duration.zero

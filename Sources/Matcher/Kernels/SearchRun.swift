@@ -22,15 +22,19 @@ struct SearchRun: @unchecked Sendable {
         guard allowed > 0 else { return Array(repeating: [], count: queryCount) }
         let keep = min(k, allowed)
         let density = Double(allowed) / Double(snapshot.rowCount)
-        let crossover = queryCount == 1 ? tuning.gatherBelowDensity : tuning.batchGatherBelowDensity
+        let screening = queryCount > 1 && ScreenKernel.chosen(queryCount: queryCount, keep: keep, tuning: tuning)
+        let crossover = queryCount == 1 ? tuning.gatherBelowDensity
+            : screening ? tuning.screenedGatherBelowDensity : tuning.batchGatherBelowDensity
         let path = tuning.path ?? (density < crossover ? .gather : .blockScan)
+        let screen = path == .blockScan && screening
+            ? ScreenQueries(queries: queries, count: queryCount, dimension: snapshot.dimension) : nil
         let sharing = RowSharing(rowCount: snapshot.rowCount, threads: tuning.threads, rowsPerClaim: tuning.rowsPerClaim,
                                  alignment: max(tuning.rowTile, tuning.rowBlock))
-        if sharing.workers == 1 { return scan(path: path, keep: keep, sharing: sharing, worker: 0) }
+        if sharing.workers == 1 { return scan(path: path, screen: screen, keep: keep, sharing: sharing, worker: 0) }
         let slots = WorkerSlots(count: sharing.workers)
         defer { slots.release() }
         DispatchQueue.concurrentPerform(iterations: sharing.workers) { w in
-            slots.buffer[w] = scan(path: path, keep: keep, sharing: sharing, worker: w)
+            slots.buffer[w] = scan(path: path, screen: screen, keep: keep, sharing: sharing, worker: w)
         }
         var merged = [[SearchHit]]()
         merged.reserveCapacity(queryCount)
@@ -59,8 +63,9 @@ struct SearchRun: @unchecked Sendable {
     }
 
     /// Runs worker `worker`'s scan over every range `sharing` hands it and returns its sorted
-    /// hits per query.
-    func scan(path: SearchTuning.Path, keep: Int, sharing: RowSharing, worker: Int) -> [[SearchHit]] {
+    /// hits per query; with `screen`, a screened block scan (`ScreenWorker`).
+    func scan(path: SearchTuning.Path, screen: ScreenQueries?, keep: Int, sharing: RowSharing,
+              worker: Int) -> [[SearchHit]] {
         let heapScores = UnsafeMutablePointer<Float>.allocate(capacity: queryCount * keep)
         let heapIDs = UnsafeMutablePointer<UInt64>.allocate(capacity: queryCount * keep)
         defer {
@@ -76,6 +81,20 @@ struct SearchRun: @unchecked Sendable {
             let scanner = RowScanner(snapshot: snapshot, queries: queries, queryCount: queryCount,
                                      cursors: cursors, tuning: tuning)
             withMaskWords { mask in
+                if let screen {
+                    let screening = ScreenWorker(snapshot: snapshot, queries: queries, queryCount: queryCount,
+                                                 keep: keep, packed: screen)
+                    var taken = 0
+                    while let rows = sharing.rows(for: worker, taken: taken) {
+                        taken += 1
+                        scanner.screenBatch(rows: rows, mask: mask, worker: screening)
+                    }
+                    var watch = Stopwatch(enabled: tuning.profile != nil)
+                    screening.finish(into: h)
+                    watch.lap(scoring: false)
+                    watch.report(to: tuning.profile)
+                    return
+                }
                 var taken = 0
                 while let rows = sharing.rows(for: worker, taken: taken) {
                     taken += 1

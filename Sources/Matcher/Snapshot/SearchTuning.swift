@@ -163,6 +163,50 @@ import Synchronization
     public var gatherBelowDensity: Double
     /// The same crossover for batches of queries (see `gatherBelowDensity`).
     public var batchGatherBelowDensity: Double
+    /// The same crossover for batches the screen would scan (`screen`): the screened scan is
+    /// several times cheaper than an `sgemm` scan, so a gather (still `sgemm`) pays only for
+    /// sparser filters. Measured with `matcher-compare tune --sweeps screencrossover` (n = 1M,
+    /// d = 256, k = 10, one thread, ms, best of 2, random allow-sets, 2026-12-01 23:24):
+    ///
+    /// | allowed | Q=32 screened scan | Q=32 gather | Q=256 screened scan | Q=256 gather |
+    /// |---------|--------------------|-------------|---------------------|--------------|
+    /// | 50 %    | 162.8              | 198.6       | 573.2               | 693.5        |
+    /// | 30 %    | 150.1              | 117.4       | 301.0               | 484.7        |
+    /// | 20 %    | 132.3              | 79.5        | 236.4               | 264.9        |
+    /// | 10 %    | 142.9              | 41.3        | 226.2               | 130.6        |
+    /// | 5 %     | 141.7              | 20.8        | 223.3               | 66.3         |
+    /// | 2 %     | 137.6              | 9.0         | 182.6               | 27.3         |
+    ///
+    /// The crossover falls with Q (about 40 % at Q = 32, 15 % at Q = 256, where the tile units
+    /// run fullest); 0.2 loses at most about 1.3× on either side of it in this table.
+    public var screenedGatherBelowDensity: Double
+
+    /// Whether batches are screened in bf16 on the tile units and rescored exactly
+    /// (`ScreenKernel`, `ScreenWorker`): `nil` wherever the CPU has AMX, `false` never (the
+    /// `sgemm` and small-batch paths), `true` as `nil`.
+    public var screen: Bool?
+    /// Batches of at least this many queries are screened (when `screen` allows). Measured with
+    /// `matcher-compare tune --sweeps screen` (n = 1M, d = 256, k = 10, one thread, ms per
+    /// batch, best of 3 with the columns interleaved, 2026-12-01 23:20, OpenBLAS as SkylakeX;
+    /// the screen's own split into screening / exact rescoring in parentheses):
+    ///
+    /// | Q   | float: small-batch kernel (to 32), then `sgemm` | bf16 screen + exact rescoring |
+    /// |-----|-----------------------------|----------------------------|
+    /// | 8   | 91.3                        | 107.2 (106.9 / 0.2)        |
+    /// | 16  | 111.0                       | 115.2 (114.6 / 0.3)        |
+    /// | 24  | 153.9                       | 146.1 (145.1 / 0.6)        |
+    /// | 32  | 249.2                       | 170.2 (169.2 / 0.6)        |
+    /// | 64  | 425.2                       | 145.3 (143.9 / 1.1)        |
+    /// | 128 | 658.8                       | 187.5 (184.9 / 2.1)        |
+    /// | 256 | 1117.3                      | 262.5 (257.3 / 4.5)        |
+    ///
+    /// Up to 16 queries both read the matrix once and tie (the screen converts every row to
+    /// bf16 and fills only half its tiles below 32 queries); from 24 the tile units' bf16
+    /// products, about 16× the float FMA rate on paper, win by 1.05× at 24, 1.5× at 32 and 4×
+    /// at 256. So 24. The rescoring stays under 2 % of the time: a few dozen candidates per
+    /// query on this data. Which vCPU and which neighbour share the tile units moves the screen
+    /// by up to 2× between runs (a C harness of the same loop: 194–450 ms at Q = 256 in one hour).
+    public var screenBatchesFrom: Int
 
     /// When set, workers add the time they spend scoring and merging to it.
     public var profile: SearchProfile?
@@ -172,6 +216,7 @@ import Synchronization
                 rowBlock: Int = 256, rowTile: Int = 1024, queryTile: Int = 1024,
                 rowsByQueriesUpTo: Int = SearchTuning.smallBatchLimit,
                 gatherBelowDensity: Double = 0.4, batchGatherBelowDensity: Double = 0.75,
+                screenedGatherBelowDensity: Double = 0.2, screen: Bool? = nil, screenBatchesFrom: Int = 24,
                 profile: SearchProfile? = nil) {
         self.threads = threads
         self.rowsPerClaim = rowsPerClaim
@@ -184,6 +229,9 @@ import Synchronization
         self.rowsByQueriesUpTo = rowsByQueriesUpTo
         self.gatherBelowDensity = gatherBelowDensity
         self.batchGatherBelowDensity = batchGatherBelowDensity
+        self.screenedGatherBelowDensity = screenedGatherBelowDensity
+        self.screen = screen
+        self.screenBatchesFrom = screenBatchesFrom
         self.profile = profile
     }
 

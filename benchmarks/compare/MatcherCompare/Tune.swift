@@ -4,14 +4,15 @@ import Foundation
 
 /// Sweeps the design alternatives on seeded random data and prints one table per decision:
 /// single-query kernel and block size, threads, row claims, batch tile sizes and layout, the
-/// small-batch kernel, the filter crossover; and two measurements of the limits themselves
-/// (`peak`: how the two-thread `sgemm` peak is taken; `stream`: `sgemm` streaming the matrix).
+/// small-batch kernel, the bf16 screen against the float paths, the filter crossover; and two
+/// measurements of the limits themselves (`peak`: how the two-thread `sgemm` peak is taken;
+/// `stream`: `sgemm` streaming the matrix).
 struct Tune: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Measure the alternatives behind SearchTuning's defaults.")
     @Option(help: "Rows.") var n = 1_000_000
     @Option(help: "Dimension.") var dimension = 256
     @Option(help: "k.") var k = 10
-    @Option(help: "Which sweeps: kernel, threads, claims, tiles, layout, smallbatch, crossover, peak, stream (comma-separated).") var sweeps = "kernel,threads,tiles,crossover"
+    @Option(help: "Which sweeps: kernel, threads, claims, tiles, layout, smallbatch, screen, crossover, screencrossover, peak, stream (comma-separated).") var sweeps = "kernel,threads,tiles,crossover"
     @Option(help: "Repetitions (best reported).") var repetitions = 3
     @Option(help: "Batch sizes for the tile sweep.") var tileBatches = "16,256,4096"
     @Option(help: "Worker threads for the tile sweep.") var tileThreads = 1
@@ -150,6 +151,31 @@ struct Tune: ParsableCommand {
                 print("| \(q) |" + times.map { String(format: " %.1f |", 1000 * $0) }.joined())
             }
         }
+        if wanted.contains("screen") {
+            print("\n## batches: bf16 screen on AMX tiles vs the float paths (ms per batch, 1 thread; screen: scoring / rescoring ms)")
+            print("| Q | float (small-batch kernel to 32, then sgemm) | bf16 screen + exact rescoring |")
+            print("|---|---|---|")
+            BLASThreads.count = 1
+            for q in tileBatches.split(separator: ",").compactMap({ Int($0) }) {
+                let m = try batch(q)
+                let profile = SearchProfile()
+                let tunings = [SearchTuning(threads: 1, screen: false), SearchTuning(threads: 1, screen: true, screenBatchesFrom: 2, profile: profile)]
+                var times = [Double](repeating: .infinity, count: tunings.count)
+                var split = (0.0, 0.0)
+                for _ in 0..<repetitions {
+                    for (c, t) in tunings.enumerated() {
+                        profile.reset()
+                        let s = try seconds { _ = try snapshot.search(queries: m, k: k, filter: nil, tuning: t) }
+                        if s < times[c] {
+                            times[c] = s
+                            if c == 1 { split = (profile.value.scoringSeconds, profile.value.mergingSeconds) }
+                        }
+                    }
+                }
+                print(String(format: "| %d | %.1f | %.1f (%.1f / %.1f) |", q, 1000 * times[0], 1000 * times[1],
+                             1000 * split.0, 1000 * split.1))
+            }
+        }
         if wanted.contains("peak") {
             print("\n## sgemm peak (GFLOP/s, m=4096 n=1024 k=\(d))")
             for _ in 0..<repetitions {
@@ -204,6 +230,25 @@ struct Tune: ParsableCommand {
                             ms = 1000 * (try best { _ = try snapshot.search(queries: m, k: k, filter: filter, tuning: t) })
                         }
                         row += String(format: " %.1f |", ms)
+                    }
+                }
+                print(row)
+            }
+        }
+        if wanted.contains("screencrossover") {
+            print("\n## filter crossover for screened batches: gather (sgemm) vs screened block scan (ms, 1 thread)")
+            print("| allowed | Q=32 screened scan | Q=32 gather | Q=256 screened scan | Q=256 gather |")
+            print("|---|---|---|---|---|")
+            BLASThreads.count = 1
+            for density in densities.split(separator: ",").compactMap({ Double($0) }) {
+                var frng = SplitMix(seed: 7)
+                let filter = snapshot.filter { _ in Double(frng.nextFloat()) < density }
+                var row = String(format: "| %.0f%% |", density * 100)
+                for q in [32, 256] {
+                    let m = try batch(q)
+                    for path in [SearchTuning.Path.blockScan, .gather] {
+                        let t = SearchTuning(threads: 1, path: path, screen: true, screenBatchesFrom: 2)
+                        row += String(format: " %.1f |", 1000 * (try best { _ = try snapshot.search(queries: m, k: k, filter: filter, tuning: t) }))
                     }
                 }
                 print(row)
