@@ -42,7 +42,11 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "matchd")
-        logger.info("compute", metadata: ["blas_core": "\(ComputeBackend.blasCore)", "dot_kernel": "\(ComputeBackend.dotKernel)"])
+        logger.info("compute", metadata: [
+            "blas_core": "\(ComputeBackend.blasCore)",
+            "dot_kernel": "\(ComputeBackend.dotKernel)",
+            "batch_kernel": "\(ComputeBackend.batchKernel)",
+        ])
         if let warning = ComputeBackend.blasCoreWarning { logger.warning("\(warning)") }
         let engine = try await Engine.start(config: config, logger: logger)
         try await ensureAdminKey(engine: engine, logger: logger)
@@ -61,6 +65,9 @@ func ensureAdminKey(engine: Engine, logger: Logger) async throws {
     let (key, record) = try await engine.createKey(.init(role: .admin, name: "bootstrap admin"), by: .anonymous, bootstrap: true)
     let url = engine.config.adminKeyFile
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: url.path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600])
+    guard FileManager.default.createFile(atPath: url.path, contents: Data((key + "\n").utf8),
+                                         attributes: [.posixPermissions: 0o600]) else {
+        throw ValidationError("cannot write the first admin key to \(url.path)")
+    }
     logger.notice("created the first admin key", metadata: ["keyId": "\(record.id)", "file": "\(url.path)"])
 }
