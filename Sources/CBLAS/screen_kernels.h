@@ -34,6 +34,7 @@ typedef struct {
     const float *rows;         // `count` rows of `d` floats
     long count, d, first;      // `first`: the search's index of rows[0]
     const uint64_t *mask;      // bit i (from bit 0 of mask[0]) allows rows[i]; NULL allows all
+    const int64_t *row_index;  // when set, rows[i] is the search's row row_index[i] (gathered rows)
     const uint16_t *queries;   // packed by matchd_screen_pack_queries
     long groups;               // query groups of 16 (padded queries have bound = +inf)
     const float *bound;        // per query: the lower bound on its k-th exact score
@@ -133,11 +134,11 @@ static inline void matchd_screen_convert(const float *rows, long n, long d, uint
     }
 }
 
-/// Appends the rows of one 32-row block whose widened scores reach their query's bound.
-/// `scores` is 32 rows × 32 queries (the second 16 only when `pair`); `allowed` has bit m set
-/// for each row m of the block that may be a candidate.
+/// Appends the rows of one 32-row block (rows[i0 ...]) whose widened scores reach their query's
+/// bound. `scores` is 32 rows × 32 queries (the second 16 only when `pair`); `allowed` has bit m
+/// set for each row m of the block that may be a candidate.
 __attribute__((target("avx512f,avx512bw")))
-static inline int matchd_screen_collect(const matchd_screen_args *a, long g, int pair, long row0,
+static inline int matchd_screen_collect(const matchd_screen_args *a, long g, int pair, long i0,
                                         const float *norms, uint32_t allowed) {
     int crowded = 0;
     for (int half = 0; half < 1 + pair; half++) {
@@ -157,7 +158,7 @@ static inline int matchd_screen_collect(const matchd_screen_args *a, long g, int
                 long q = q0 + j;
                 int64_t slot = a->cand_count[q]++;
                 a->cand_score[q * a->cap + slot] = a->scores[m * 32 + half * 16 + j];
-                a->cand_row[q * a->cap + slot] = row0 + m;
+                a->cand_row[q * a->cap + slot] = a->row_index ? a->row_index[i0 + m] : a->first + i0 + m;
                 a->cand_norm[q * a->cap + slot] = norms[m];
                 crowded |= slot + 1 > a->cap - MATCHD_SCREEN_ROWS;
             }
@@ -231,8 +232,7 @@ static inline long matchd_screen_amx(const matchd_screen_args *a) {
                     }
                     _tile_stored(0, a->scores, 128);
                     _tile_stored(2, a->scores + 16 * 32, 128);
-                    crowded |= matchd_screen_collect(a, g, pair, a->first + done + b * 32, a->norms + b * 32,
-                                                     allowed[b]);
+                    crowded |= matchd_screen_collect(a, g, pair, done + b * 32, a->norms + b * 32, allowed[b]);
                 }
             }
         }

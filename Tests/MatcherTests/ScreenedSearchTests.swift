@@ -10,6 +10,7 @@ struct ScreenedSearchTests {
     static let screened = SearchTuning(screen: true, screenBatchesFrom: 2)
     static let screenedThreads = SearchTuning(threads: 2, rowsPerClaim: 64, rowBlock: 64, rowTile: 64,
                                               screen: true, screenBatchesFrom: 2)
+    static let screenedGather = SearchTuning(threads: 2, path: .gather, rowTile: 64, screen: true, screenBatchesFrom: 2)
 
     @Test("screen scores lie within c_d ‖q‖ ‖x‖ of the exact dot product", arguments: [1, 31, 32, 33, 256, 1000])
     func scoresWithinBound(d: Int) {
@@ -76,7 +77,8 @@ struct ScreenedSearchTests {
             let filter = allowed.map { snapshot.filter(ids: $0) }
             let allow: ((UInt64) -> Bool)? = allowed.map { s in { s.contains($0) } }
             for k in [1, 10, 300] {
-                for (name, tuning) in [("1 thread", Self.screened), ("2 threads", Self.screenedThreads)] {
+                for (name, tuning) in [("1 thread", Self.screened), ("2 threads", Self.screenedThreads),
+                                       ("gather", Self.screenedGather)] {
                     let got = try snapshot.search(queries: Matrix(rowVectors: rows), k: k, filter: filter, tuning: tuning)
                     for i in 0..<c.queries {
                         let all = twin.reference.scores(rows[i])
@@ -109,11 +111,11 @@ struct ScreenedSearchTests {
         // Queries along b (the largest rows win) and against it (the smallest win).
         let queries = (0..<20).map { i in base.map { $0 * (i % 2 == 0 ? 1 : -1) * Float(1 + i) } }
         for k in [1, 10, 1000] {
-            for tuning in [Self.screened, Self.screenedThreads] {
+            for tuning in [Self.screened, Self.screenedThreads, Self.screenedGather] {
                 let got = try index.snapshot.search(queries: Matrix(rowVectors: queries), k: k, filter: nil, tuning: tuning)
                 for (i, q) in queries.enumerated() {
                     let expected = reference.search(q, k: k)
-                    #expect(got[i].map(\.id) == expected.map(\.id), "query \(i) k=\(k) threads \(tuning.threads)")
+                    #expect(got[i].map(\.id) == expected.map(\.id), "query \(i) k=\(k) \(tuning.path.map { "\($0)" } ?? "") threads \(tuning.threads)")
                 }
             }
         }

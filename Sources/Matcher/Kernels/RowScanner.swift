@@ -7,7 +7,7 @@
 /// - `gatherSingle`: one query, only allowed rows scored, one dot each.
 /// - `gatherBatch`: allowed rows copied into a tile, then `sgemm` as in `scanBatch`.
 /// - `screenBatch`: many queries, every row screened in bf16 on the tile units, candidates kept
-///   for an exact rescoring (`ScreenWorker`).
+///   for an exact rescoring (`ScreenWorker`); `gatherScreened`: the same over allowed rows only.
 ///
 /// Merging follows FAISS's `HeapBlockResultHandler`: 16 scores are compared with the heap's
 /// cached threshold at once, and only blocks with a candidate at or above it are looked at.
@@ -97,6 +97,36 @@ struct RowScanner {
             r += m
         }
         watch.report(to: tuning.profile)
+    }
+
+    /// Copies the allowed rows of `rows` into tiles and screens each tile for every query into
+    /// `worker`'s candidate lists: the gather path of a screened batch.
+    /// - Precondition and warning as `gatherSingle`.
+    func gatherScreened(rows: Range<Int>, mask: UnsafePointer<UInt64>?, worker: ScreenWorker) {
+        let tile = tuning.rowTile
+        let gathered = UnsafeMutablePointer<Float>.allocate(capacity: tile * d)
+        let gatheredRows = UnsafeMutablePointer<Int64>.allocate(capacity: tile)
+        defer {
+            gathered.deallocate()
+            gatheredRows.deallocate()
+        }
+        var filled = 0
+        var watch = Stopwatch(enabled: tuning.profile != nil)
+        defer { watch.report(to: tuning.profile) }
+        func flush() {
+            watch.lap()
+            worker.screen(rows: gathered, count: filled, first: 0, mask: nil, rowIndex: gatheredRows)
+            watch.lap(scoring: true, rows: filled * queryCount)
+            filled = 0
+        }
+        forEachAllowed(rows: rows, mask: mask) { row in
+            let chunk = snapshot.chunks[row / FlatIndex.chunkRows]
+            (gathered + filled * d).update(from: chunk.row(row % FlatIndex.chunkRows), count: d)
+            gatheredRows[filled] = Int64(row)
+            filled += 1
+            if filled == tile { flush() }
+        }
+        if filled > 0 { flush() }
     }
 
     /// - Precondition: `mask` is non-nil (a gather needs an allow-list); `rows` starts on a multiple of 64.

@@ -78,7 +78,7 @@ extension ScreenKernel {
         bound.initialize(repeating: -.infinity, count: queryCount)
         rows.withUnsafeBufferPointer { r in
             var args = matchd_screen_args(
-                rows: r.baseAddress!, count: rowCount, d: d, first: 0, mask: nil, queries: packed.packed,
+                rows: r.baseAddress!, count: rowCount, d: d, first: 0, mask: nil, row_index: nil, queries: packed.packed,
                 groups: packed.groups, bound: bound, slack: packed.slack, cand_score: scores, cand_row: rowIndex,
                 cand_norm: norms, cand_count: counts, cap: cap, tile: tile.assumingMemoryBound(to: UInt16.self),
                 scores: tileScores.assumingMemoryBound(to: Float.self), norms: tileNorms)
@@ -179,16 +179,19 @@ final class ScreenWorker {
         tileNorms.deallocate()
     }
 
-    /// Screens `count` consecutive rows, the first being row `first` of the snapshot.
+    /// Screens `count` consecutive rows, the first being row `first` of the snapshot, or with
+    /// `rowIndex` the gathered rows `rowIndex[0 ..< count]`.
     /// - Precondition: `first` is a multiple of 64; `mask`, when given, has `first`'s bit at bit 0.
     /// - Warning: Pointers are valid only during the call; nothing is retained.
-    func screen(rows base: UnsafePointer<Float>, count: Int, first: Int, mask: UnsafePointer<UInt64>?) {
+    func screen(rows base: UnsafePointer<Float>, count: Int, first: Int, mask: UnsafePointer<UInt64>?,
+                rowIndex: UnsafePointer<Int64>? = nil) {
         var done = 0
         while done < count {
             makeRoom()
             var args = matchd_screen_args(
                 rows: base + done * snapshot.dimension, count: count - done, d: snapshot.dimension,
-                first: first + done, mask: mask.map { $0 + done / 64 }, queries: packed.packed, groups: packed.groups,
+                first: first + done, mask: mask.map { $0 + done / 64 }, row_index: rowIndex.map { $0 + done },
+                queries: packed.packed, groups: packed.groups,
                 bound: bound, slack: packed.slack, cand_score: scores, cand_row: rows, cand_norm: norms,
                 cand_count: counts, cap: cap, tile: tile.assumingMemoryBound(to: UInt16.self),
                 scores: tileScores.assumingMemoryBound(to: Float.self), norms: tileNorms)

@@ -26,8 +26,7 @@ struct SearchRun: @unchecked Sendable {
         let crossover = queryCount == 1 ? tuning.gatherBelowDensity
             : screening ? tuning.screenedGatherBelowDensity : tuning.batchGatherBelowDensity
         let path = tuning.path ?? (density < crossover ? .gather : .blockScan)
-        let screen = path == .blockScan && screening
-            ? ScreenQueries(queries: queries, count: queryCount, dimension: snapshot.dimension) : nil
+        let screen = screening ? ScreenQueries(queries: queries, count: queryCount, dimension: snapshot.dimension) : nil
         let sharing = RowSharing(rowCount: snapshot.rowCount, threads: tuning.threads, rowsPerClaim: tuning.rowsPerClaim,
                                  alignment: max(tuning.rowTile, tuning.rowBlock))
         if sharing.workers == 1 { return scan(path: path, screen: screen, keep: keep, sharing: sharing, worker: 0) }
@@ -63,7 +62,7 @@ struct SearchRun: @unchecked Sendable {
     }
 
     /// Runs worker `worker`'s scan over every range `sharing` hands it and returns its sorted
-    /// hits per query; with `screen`, a screened block scan (`ScreenWorker`).
+    /// hits per query; with `screen`, a screened scan or gather (`ScreenWorker`).
     func scan(path: SearchTuning.Path, screen: ScreenQueries?, keep: Int, sharing: RowSharing,
               worker: Int) -> [[SearchHit]] {
         let heapScores = UnsafeMutablePointer<Float>.allocate(capacity: queryCount * keep)
@@ -87,7 +86,10 @@ struct SearchRun: @unchecked Sendable {
                     var taken = 0
                     while let rows = sharing.rows(for: worker, taken: taken) {
                         taken += 1
-                        scanner.screenBatch(rows: rows, mask: mask, worker: screening)
+                        switch path {
+                        case .blockScan: scanner.screenBatch(rows: rows, mask: mask, worker: screening)
+                        case .gather: scanner.gatherScreened(rows: rows, mask: mask, worker: screening)
+                        }
                     }
                     var watch = Stopwatch(enabled: tuning.profile != nil)
                     screening.finish(into: h)

@@ -163,22 +163,24 @@ import Synchronization
     public var gatherBelowDensity: Double
     /// The same crossover for batches of queries (see `gatherBelowDensity`).
     public var batchGatherBelowDensity: Double
-    /// The same crossover for batches the screen would scan (`screen`): the screened scan is
-    /// several times cheaper than an `sgemm` scan, so a gather (still `sgemm`) pays only for
-    /// sparser filters. Measured with `matcher-compare tune --sweeps screencrossover` (n = 1M,
-    /// d = 256, k = 10, one thread, ms, best of 2, random allow-sets, 2026-12-01 23:24):
+    /// The same crossover for screened batches (`screen`), whose gather screens the copied
+    /// rows too. Measured with `matcher-compare tune --sweeps screencrossover` (n = 1M, d = 256,
+    /// k = 10, one thread, ms, best of 2, random allow-sets, 2026-12-02 00:08):
     ///
-    /// | allowed | Q=32 screened scan | Q=32 gather | Q=256 screened scan | Q=256 gather |
-    /// |---------|--------------------|-------------|---------------------|--------------|
-    /// | 50 %    | 162.8              | 198.6       | 573.2               | 693.5        |
-    /// | 30 %    | 150.1              | 117.4       | 301.0               | 484.7        |
-    /// | 20 %    | 132.3              | 79.5        | 236.4               | 264.9        |
-    /// | 10 %    | 142.9              | 41.3        | 226.2               | 130.6        |
-    /// | 5 %     | 141.7              | 20.8        | 223.3               | 66.3         |
-    /// | 2 %     | 137.6              | 9.0         | 182.6               | 27.3         |
+    /// | allowed | Q=32 scan | Q=32 gather | Q=256 scan | Q=256 gather |
+    /// |---------|-----------|-------------|------------|--------------|
+    /// | 90 %    | 168.5     | 200.5       | 397.1      | 370.3        |
+    /// | 70 %    | 132.2     | 151.2       | 240.8      | 256.6        |
+    /// | 50 %    | 139.9     | 144.4       | 342.2      | 211.2        |
+    /// | 40 %    | 139.7     | 100.6       | 267.2      | 176.3        |
+    /// | 30 %    | 134.6     | 76.5        | 266.4      | 198.8        |
+    /// | 20 %    | 150.3     | 52.9        | 264.7      | 102.8        |
+    /// | 10 %    | 159.1     | 30.9        | 221.5      | 54.4         |
+    /// | 2 %     | 112.1     | 6.9         | 169.8      | 24.7         |
     ///
-    /// The crossover falls with Q (about 40 % at Q = 32, 15 % at Q = 256, where the tile units
-    /// run fullest); 0.2 loses at most about 1.3× on either side of it in this table.
+    /// A tie at half the rows for Q = 32, the gather ahead there for Q = 256 (the 90 % row is
+    /// within the machine's noise): 0.5. (When the gather still used `sgemm`, at 23:24, it lost to
+    /// the screened scan from 20 % of the rows at Q = 256: 264.9 against 236.4 ms.)
     public var screenedGatherBelowDensity: Double
 
     /// Whether batches are screened in bf16 on the tile units and rescored exactly
@@ -216,7 +218,7 @@ import Synchronization
                 rowBlock: Int = 256, rowTile: Int = 1024, queryTile: Int = 1024,
                 rowsByQueriesUpTo: Int = SearchTuning.smallBatchLimit,
                 gatherBelowDensity: Double = 0.4, batchGatherBelowDensity: Double = 0.75,
-                screenedGatherBelowDensity: Double = 0.2, screen: Bool? = nil, screenBatchesFrom: Int = 24,
+                screenedGatherBelowDensity: Double = 0.5, screen: Bool? = nil, screenBatchesFrom: Int = 24,
                 profile: SearchProfile? = nil) {
         self.threads = threads
         self.rowsPerClaim = rowsPerClaim

@@ -236,8 +236,8 @@ struct Tune: ParsableCommand {
             }
         }
         if wanted.contains("screencrossover") {
-            print("\n## filter crossover for screened batches: gather (sgemm) vs screened block scan (ms, 1 thread)")
-            print("| allowed | Q=32 screened scan | Q=32 gather | Q=256 screened scan | Q=256 gather |")
+            print("\n## filter crossover for screened batches: screened gather vs screened block scan (ms, 1 thread)")
+            print("| allowed | Q=32 scan | Q=32 gather | Q=256 scan | Q=256 gather |")
             print("|---|---|---|---|---|")
             BLASThreads.count = 1
             for density in densities.split(separator: ",").compactMap({ Double($0) }) {
