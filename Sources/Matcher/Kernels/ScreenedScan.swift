@@ -7,8 +7,8 @@ import CBLAS
 /// computes (`DotKernel.dot`) and a(x) the screen's bf16 score. Rounding q and x to bf16 costs
 /// each product at most (2u + u²)|qᵢxᵢ| (u = 2⁻⁸); the tile units' float sums and the float
 /// rescoring each cost at most γ_d Σ|qᵢxᵢ| (γ_d = d·2⁻²⁴ / (1 − d·2⁻²⁴)); and Σ|qᵢxᵢ| ≤ ‖q‖‖x‖.
-/// So |a(x) − r(x)| ≤ ε(x) = c_d ‖q‖ ‖x‖ with c_d = 2u + u² + γ_d (1 + u)² + γ_d (`slack`,
-/// rounded up with a margin for the norms' own rounding). Each query keeps a lower bound L on its
+/// So |a(x) − r(x)| ≤ ε(x) = c_d ‖q‖ ‖x‖ with c_d = 2u + u² + γ_d (1 + u)² + γ_d
+/// (`slackPerNorm`, with a margin for the rounding of the norms and of the comparisons). Each query keeps a lower bound L on its
 /// k-th best r: the k-th largest a(x) − ε(x) among its candidates (k rows have r at least that).
 /// A row is a candidate when a(x) + ε(x) ≥ L; every row of the true top k (ties included)
 /// satisfies it, since r(x) ≥ r_k ≥ L and a(x) + ε(x) ≥ r(x), and L only grows, so no row
@@ -16,10 +16,11 @@ import CBLAS
 /// k best in result order gives exactly the float scan's answer. A NaN or overflowed bf16 score
 /// counts as reaching the bound (it is rescored, never dropped).
 ///
-/// **What it costs.** On unit vectors c_d ε is about 0.008: on the comparison's data a few
-/// rows per query beyond k are rescored. Rows many of which score within 2ε of the k-th (many
+/// **What it costs.** On unit vectors ε is about 0.008: on the comparison's data a few dozen
+/// rows per query are rescored. Rows many of which score within 2ε of the k-th (many
 /// near-duplicates) make longer candidate lists, which grow as needed (`grow`). The screen reads
 /// every float row once per batch and converts it in cache, so the index stores nothing extra.
+/// Sparse filters gather the allowed rows into a tile and screen that (`gatherScreened`).
 /// See `SearchTuning.screenBatchesFrom` for the measurements that placed it.
 enum ScreenKernel {
     /// Whether this process can screen on AMX (checked, and the tile state requested from
@@ -39,8 +40,8 @@ enum ScreenKernel {
     }
 
     /// Whether a batch of `queryCount` queries keeping `keep` results should be screened: the
-    /// tile units exist, `tuning` places the batch there, and the candidate lists (about 16
-    /// bytes × (k + 2 tiles) per query per worker) stay below 256 MB.
+    /// tile units exist, `tuning` places the batch there, and the candidate lists (16 bytes ×
+    /// (1.5 k + 2 tiles) per query per worker) stay within 256 MB.
     static func chosen(queryCount: Int, keep: Int, tuning: SearchTuning) -> Bool {
         (tuning.screen ?? available) && available && queryCount >= tuning.screenBatchesFrom
             && queryCount * (keep + keep / 2 + 2 * tileRows) <= 1 << 24
@@ -75,7 +76,7 @@ extension ScreenKernel {
         }
         counts.initialize(repeating: 0, count: queryCount)
         bound.initialize(repeating: .infinity, count: packed.groups * 16)
-        bound.initialize(repeating: -.infinity, count: queryCount)
+        bound.update(repeating: -.infinity, count: queryCount)
         rows.withUnsafeBufferPointer { r in
             var args = matchd_screen_args(
                 rows: r.baseAddress!, count: rowCount, d: d, first: 0, mask: nil, row_index: nil, queries: packed.packed,
@@ -162,7 +163,7 @@ final class ScreenWorker {
         counts.initialize(repeating: 0, count: queryCount)
         bound = .allocate(capacity: packed.groups * 16)
         bound.initialize(repeating: .infinity, count: packed.groups * 16)
-        bound.initialize(repeating: -.infinity, count: queryCount)
+        bound.update(repeating: -.infinity, count: queryCount)
         tile = .allocate(byteCount: r * Int(matchd_screen_padded(snapshot.dimension)) * 2, alignment: 64)
         tileScores = .allocate(byteCount: 32 * 32 * 4, alignment: 64)
         tileNorms = .allocate(capacity: r)
