@@ -159,8 +159,8 @@ def main():
     p.add_argument("--repetitions", type=int, default=3)
     p.add_argument("--rounds", type=int, default=3, help="alternating rounds of single queries (Q = 1)")
     p.add_argument("--seed", type=int, default=20261122)
-    p.add_argument("--screen", default="auto", choices=["auto", "on", "off"],
-                   help="matchd's bf16 screen for batches (auto: wherever the CPU has AMX; off: sgemm paths)")
+    p.add_argument("--screen", default="on", choices=["on", "off"],
+                   help="matchd's bf16 screen for batches (on: wherever the CPU has AMX; off: sgemm paths)")
     args = p.parse_args()
     batches = [int(b) for b in args.batches.split(",")]
     qmax = max(batches)

@@ -43,7 +43,7 @@ enum ScreenKernel {
     /// tile units exist, `tuning` places the batch there, and the candidate lists (16 bytes ×
     /// (1.5 k + 2 tiles) per query per worker) stay within 256 MB.
     static func chosen(queryCount: Int, keep: Int, tuning: SearchTuning) -> Bool {
-        (tuning.screen ?? available) && available && queryCount >= tuning.screenBatchesFrom
+        tuning.screen && available && queryCount >= tuning.screenBatchesFrom
             && queryCount * (keep + keep / 2 + 2 * tileRows) <= 1 << 24
     }
 }
@@ -55,43 +55,15 @@ extension ScreenKernel {
     static func rawScores(queries: [Float], queryCount: Int, rows: [Float], rowCount: Int,
                           dimension d: Int) -> (scores: [[Float]], norms: [Float]) {
         let packed = queries.withUnsafeBufferPointer { ScreenQueries(queries: $0.baseAddress!, count: queryCount, dimension: d) }
-        let cap = rowCount + tileRows + 1
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: queryCount * cap)
-        let rowIndex = UnsafeMutablePointer<Int64>.allocate(capacity: queryCount * cap)
-        let norms = UnsafeMutablePointer<Float>.allocate(capacity: queryCount * cap)
-        let counts = UnsafeMutablePointer<Int64>.allocate(capacity: queryCount)
-        let bound = UnsafeMutablePointer<Float>.allocate(capacity: packed.groups * 16)
-        let tile = UnsafeMutableRawPointer.allocate(byteCount: tileRows * Int(matchd_screen_padded(d)) * 2, alignment: 64)
-        let tileScores = UnsafeMutableRawPointer.allocate(byteCount: 32 * 32 * 4, alignment: 64)
-        let tileNorms = UnsafeMutablePointer<Float>.allocate(capacity: tileRows)
-        defer {
-            scores.deallocate()
-            rowIndex.deallocate()
-            norms.deallocate()
-            counts.deallocate()
-            bound.deallocate()
-            tile.deallocate()
-            tileScores.deallocate()
-            tileNorms.deallocate()
-        }
-        counts.initialize(repeating: 0, count: queryCount)
-        bound.initialize(repeating: .infinity, count: packed.groups * 16)
-        bound.update(repeating: -.infinity, count: queryCount)
-        rows.withUnsafeBufferPointer { r in
-            var args = matchd_screen_args(
-                rows: r.baseAddress!, count: rowCount, d: d, first: 0, mask: nil, row_index: nil, queries: packed.packed,
-                groups: packed.groups, bound: bound, slack: packed.slack, cand_score: scores, cand_row: rowIndex,
-                cand_norm: norms, cand_count: counts, cap: cap, tile: tile.assumingMemoryBound(to: UInt16.self),
-                scores: tileScores.assumingMemoryBound(to: Float.self), norms: tileNorms)
-            precondition(matchd_screen_amx(&args) == rowCount)
-        }
+        // Keeping more rows than there are leaves every bound at -infinity: every row a candidate.
+        let worker = ScreenWorker(dimension: d, queryCount: queryCount, keep: rowCount + 1, packed: packed)
+        rows.withUnsafeBufferPointer { worker.screen(rows: $0.baseAddress!, count: rowCount, first: 0, mask: nil) }
         var out = [[Float]](repeating: [Float](repeating: .nan, count: rowCount), count: queryCount)
         var rowNorms = [Float](repeating: .nan, count: rowCount)
         for q in 0..<queryCount {
-            for i in 0..<Int(counts[q]) {
-                let row = Int(rowIndex[q * cap + i])
-                out[q][row] = scores[q * cap + i]
-                rowNorms[row] = norms[q * cap + i]
+            worker.forEachCandidate(of: q) { score, row, norm in
+                out[q][row] = score
+                rowNorms[row] = norm
             }
         }
         return (out, rowNorms)
@@ -132,8 +104,7 @@ final class ScreenQueries: @unchecked Sendable {
 /// One worker's side of a screened search: per query a list of candidates (bf16 score, row,
 /// row norm) and the lower bound L they are screened against; then the exact rescoring.
 final class ScreenWorker {
-    private let snapshot: IndexSnapshot
-    private let queries: UnsafePointer<Float>
+    private let dimension: Int
     private let queryCount: Int
     private let keep: Int
     private let packed: ScreenQueries
@@ -148,9 +119,8 @@ final class ScreenWorker {
     private let tileNorms: UnsafeMutablePointer<Float>
     private var lower: [Double] = []
 
-    init(snapshot: IndexSnapshot, queries: UnsafePointer<Float>, queryCount: Int, keep: Int, packed: ScreenQueries) {
-        self.snapshot = snapshot
-        self.queries = queries
+    init(dimension: Int, queryCount: Int, keep: Int, packed: ScreenQueries) {
+        self.dimension = dimension
         self.queryCount = queryCount
         self.keep = keep
         self.packed = packed
@@ -164,7 +134,7 @@ final class ScreenWorker {
         bound = .allocate(capacity: packed.groups * 16)
         bound.initialize(repeating: .infinity, count: packed.groups * 16)
         bound.update(repeating: -.infinity, count: queryCount)
-        tile = .allocate(byteCount: r * Int(matchd_screen_padded(snapshot.dimension)) * 2, alignment: 64)
+        tile = .allocate(byteCount: r * Int(matchd_screen_padded(dimension)) * 2, alignment: 64)
         tileScores = .allocate(byteCount: 32 * 32 * 4, alignment: 64)
         tileNorms = .allocate(capacity: r)
     }
@@ -190,7 +160,7 @@ final class ScreenWorker {
         while done < count {
             makeRoom()
             var args = matchd_screen_args(
-                rows: base + done * snapshot.dimension, count: count - done, d: snapshot.dimension,
+                rows: base + done * dimension, count: count - done, d: dimension,
                 first: first + done, mask: mask.map { $0 + done / 64 }, row_index: rowIndex.map { $0 + done },
                 queries: packed.packed, groups: packed.groups,
                 bound: bound, slack: packed.slack, cand_score: scores, cand_row: rows, cand_norm: norms,
@@ -233,7 +203,7 @@ final class ScreenWorker {
         // screen's fused compare rounds once).
         var b = Float(kth)
         if Double(b) > kth { b = b.nextDown }
-        b -= Float(Double(snapshot.dimension) * 0x1p-100)
+        b -= Float(Double(dimension) * 0x1p-100)
         for _ in 0..<4 { b = b.nextDown }
         guard b > bound[q] else { return }
         bound[q] = b
@@ -267,18 +237,22 @@ final class ScreenWorker {
         cap = newCap
     }
 
-    /// Rescores every query's candidates in float and offers them to its heap.
-    func finish(into heaps: UnsafeMutableBufferPointer<TopKHeap>) {
-        let d = snapshot.dimension
+    /// Calls `body` with each candidate of query `q` (bf16 score, row, row norm), in list order.
+    func forEachCandidate(of q: Int, _ body: (Float, Int, Float) -> Void) {
+        for i in (q * cap)..<(q * cap + Int(counts[q])) { body(scores[i], Int(rows[i]), norms[i]) }
+    }
+
+    /// Rescores every query's candidates (rows of `snapshot`) in float against `queries` and
+    /// offers them to its heap.
+    /// - Warning: Pointers are valid only during the call; nothing is retained.
+    func finish(snapshot: IndexSnapshot, queries: UnsafePointer<Float>, into heaps: UnsafeMutableBufferPointer<TopKHeap>) {
         for q in 0..<queryCount {
             prune(q)
-            let query = queries + q * d
-            for i in 0..<Int(counts[q]) {
-                let row = Int(rows[q * cap + i])
+            let query = queries + q * dimension
+            forEachCandidate(of: q) { _, row, _ in
                 let chunk = snapshot.chunks[row / FlatIndex.chunkRows]
                 let offset = row % FlatIndex.chunkRows
-                let s = DotKernel.dot(query, chunk.row(offset), dimension: d)
-                heaps[q].offer(score: s, id: chunk.ids[offset])
+                heaps[q].offer(score: DotKernel.dot(query, chunk.row(offset), dimension: dimension), id: chunk.ids[offset])
             }
         }
     }

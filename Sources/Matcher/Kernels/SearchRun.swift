@@ -81,8 +81,8 @@ struct SearchRun: @unchecked Sendable {
                                      cursors: cursors, tuning: tuning)
             withMaskWords { mask in
                 if let screen {
-                    let screening = ScreenWorker(snapshot: snapshot, queries: queries, queryCount: queryCount,
-                                                 keep: keep, packed: screen)
+                    let screening = ScreenWorker(dimension: snapshot.dimension, queryCount: queryCount, keep: keep,
+                                                 packed: screen)
                     var taken = 0
                     while let rows = sharing.rows(for: worker, taken: taken) {
                         taken += 1
@@ -92,7 +92,7 @@ struct SearchRun: @unchecked Sendable {
                         }
                     }
                     var watch = Stopwatch(enabled: tuning.profile != nil)
-                    screening.finish(into: h)
+                    screening.finish(snapshot: snapshot, queries: queries, into: h)
                     watch.lap(scoring: false)
                     watch.report(to: tuning.profile)
                     return

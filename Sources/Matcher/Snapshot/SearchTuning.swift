@@ -184,9 +184,9 @@ import Synchronization
     public var screenedGatherBelowDensity: Double
 
     /// Whether batches are screened in bf16 on the tile units and rescored exactly
-    /// (`ScreenKernel`, `ScreenWorker`): `nil` wherever the CPU has AMX, `false` never (the
-    /// `sgemm` and small-batch paths), `true` as `nil`.
-    public var screen: Bool?
+    /// (`ScreenKernel`, `ScreenWorker`) wherever the CPU has AMX; `false` keeps them on the
+    /// float paths (`sgemm` and the small-batch kernels).
+    public var screen: Bool
     /// Batches of at least this many queries are screened (when `screen` allows). Measured with
     /// `matcher-compare tune --sweeps screen` (n = 1M, d = 256, k = 10, one thread, ms per
     /// batch, best of 3 with the columns interleaved, 2026-12-01 23:20, OpenBLAS as SkylakeX;
@@ -218,7 +218,7 @@ import Synchronization
                 rowBlock: Int = 256, rowTile: Int = 1024, queryTile: Int = 1024,
                 rowsByQueriesUpTo: Int = SearchTuning.smallBatchLimit,
                 gatherBelowDensity: Double = 0.4, batchGatherBelowDensity: Double = 0.75,
-                screenedGatherBelowDensity: Double = 0.5, screen: Bool? = nil, screenBatchesFrom: Int = 24,
+                screenedGatherBelowDensity: Double = 0.5, screen: Bool = true, screenBatchesFrom: Int = 24,
                 profile: SearchProfile? = nil) {
         self.threads = threads
         self.rowsPerClaim = rowsPerClaim

@@ -71,8 +71,9 @@ struct Search: ParsableCommand {
     @Option(help: "Single queries to time (median reported).") var singles = 20
     @Option(help: "Repetitions per batch size (best reported).") var repetitions = 2
     @Option(help: "Rows per sgemm tile (SearchTuning.rowTile; default: matchd's).") var rowTile: Int?
-    @Option(help: "Batches through the bf16 screen on AMX tiles: auto (matchd's default), on, off (sgemm and small-batch kernels).")
-    var screen = "auto"
+    enum Screen: String, ExpressibleByArgument, CaseIterable { case on, off }
+    @Option(help: "Batches through the bf16 screen on AMX tiles: on (matchd's default, where the CPU has AMX) or off (sgemm and small-batch kernels).")
+    var screen = Screen.on
     @Option(help: "Write the top-k ids of every query here (uint64, q × k), for the agreement check.") var idsOut: String?
 
     struct Result: Encodable {
@@ -103,11 +104,7 @@ struct Search: ParsableCommand {
             let profile = SearchProfile()
             var tuning = SearchTuning(threads: threads, profile: profile)
             if let rowTile { tuning.rowTile = rowTile }
-            switch screen {
-            case "on": tuning.screen = true
-            case "off": tuning.screen = false
-            default: break
-            }
+            tuning.screen = screen == .on
             if batch == 1 {
                 var times = [Double]()
                 for i in 0..<min(singles, q) {

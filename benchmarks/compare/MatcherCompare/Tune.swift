@@ -210,18 +210,19 @@ struct Tune: ParsableCommand {
                 }
             }
         }
-        if wanted.contains("crossover") {
-            print("\n## filter crossover: gather vs block scan (ms, 1 thread)")
-            print("| allowed | Q=1 scan | Q=1 gather | Q=16 scan | Q=16 gather | Q=256 scan | Q=256 gather |")
-            print("|---|---|---|---|---|---|---|")
+        /// Block scan against gather at each batch size, per filter density (ms, one thread).
+        func crossover(_ title: String, batches: [Int], screen: Bool) throws {
+            print("\n## \(title) (ms, 1 thread)")
+            print("| allowed |" + batches.map { " Q=\($0) scan | Q=\($0) gather |" }.joined())
+            print("|---|" + String(repeating: "---|---|", count: batches.count))
             BLASThreads.count = 1
             for density in densities.split(separator: ",").compactMap({ Double($0) }) {
                 var frng = SplitMix(seed: 7)
                 let filter = snapshot.filter { _ in Double(frng.nextFloat()) < density }
                 var row = String(format: "| %.0f%% |", density * 100)
-                for q in [1, 16, 256] {
+                for q in batches {
                     for path in [SearchTuning.Path.blockScan, .gather] {
-                        let t = SearchTuning(threads: 1, path: path)
+                        let t = SearchTuning(threads: 1, path: path, screen: screen, screenBatchesFrom: 2)
                         let ms: Double
                         if q == 1 {
                             ms = 1000 * (try best { _ = try snapshot.search(single, k: k, filter: filter, after: nil, tuning: t) })
@@ -235,24 +236,12 @@ struct Tune: ParsableCommand {
                 print(row)
             }
         }
+        if wanted.contains("crossover") {
+            try crossover("filter crossover, float paths: gather vs block scan", batches: [1, 16, 256], screen: false)
+        }
         if wanted.contains("screencrossover") {
-            print("\n## filter crossover for screened batches: screened gather vs screened block scan (ms, 1 thread)")
-            print("| allowed | Q=32 scan | Q=32 gather | Q=256 scan | Q=256 gather |")
-            print("|---|---|---|---|---|")
-            BLASThreads.count = 1
-            for density in densities.split(separator: ",").compactMap({ Double($0) }) {
-                var frng = SplitMix(seed: 7)
-                let filter = snapshot.filter { _ in Double(frng.nextFloat()) < density }
-                var row = String(format: "| %.0f%% |", density * 100)
-                for q in [32, 256] {
-                    let m = try batch(q)
-                    for path in [SearchTuning.Path.blockScan, .gather] {
-                        let t = SearchTuning(threads: 1, path: path, screen: true, screenBatchesFrom: 2)
-                        row += String(format: " %.1f |", 1000 * (try best { _ = try snapshot.search(queries: m, k: k, filter: filter, tuning: t) }))
-                    }
-                }
-                print(row)
-            }
+            try crossover("filter crossover for screened batches: screened gather vs screened block scan",
+                          batches: [32, 256], screen: true)
         }
     }
 }
