@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 @testable import Matcher
+import Synchronization
 import TestSupport
 import Testing
 
@@ -134,6 +136,45 @@ struct PersistenceTests {
         try index.save(to: path)
         #expect(try FlatIndex.load(from: path).count == 2)
         #expect(throws: MatcherError.self) { try index.save(to: dir.appendingPathComponent("no/such/dir/i.mvec").path) }
+    }
+
+    /// Eight saves of one path at once, each of a different index: each writes its own
+    /// temporary file, so every save succeeds, the file left is exactly one of the eight, and no
+    /// temporary file is left behind.
+    @Test("concurrent saves of one path from one process never share a temporary file")
+    func concurrentSavesOfOnePath() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("i.mvec").path
+        let indexes = try (0..<8).map { i in
+            let index = try FlatIndex(dimension: 16, metric: .innerProduct)
+            try index.upsert(ids: (0..<(500 + 100 * i)).map { UInt64($0) },
+                             vectors: (0..<(500 + 100 * i)).map { r in (0..<16).map { Float(r % 7 + i + $0) } })
+            return index
+        }
+        let failures = Mutex([String]())
+        DispatchQueue.concurrentPerform(iterations: indexes.count) { i in
+            do { try indexes[i].save(to: path) } catch { failures.withLock { $0.append("save \(i): \(error)") } }
+        }
+        #expect(failures.withLock { $0 } == [])
+        let loaded = try FlatIndex.load(from: path)
+        let match = indexes.firstIndex { $0.count == loaded.count }
+        try #require(match != nil, "the file holds none of the saved indexes (\(loaded.count) rows)")
+        let query = [Float](repeating: 1, count: 16)
+        #expect(try loaded.snapshot.search(query, k: 50) == indexes[match!].snapshot.search(query, k: 50))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["i.mvec"])
+        #expect(IndexFile.temporaryPath(for: path) != IndexFile.temporaryPath(for: path))
+    }
+
+    @Test("a directory that cannot be opened for its fsync is an error naming it")
+    func directorySyncFailureIsReported() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = dir.appendingPathComponent("gone").path
+        #expect(throws: MatcherError.io(path: missing, operation: "open directory", errno: ENOENT)) {
+            try IndexFile.syncDirectory(of: missing + "/i.mvec")
+        }
+        try IndexFile.syncDirectory(of: dir.appendingPathComponent("i.mvec").path)
     }
 
     @Test("the checksum is independent of how bytes are split into 32-byte-multiple updates")

@@ -5,7 +5,8 @@
 /// - `scanBatch`: many queries, `sgemm` on (query tile × row tile) into a scratch block, each
 ///   query's slice merged into its heap: n × Q scores never exist at once.
 /// - `gatherSingle`: one query, only allowed rows scored, one dot each.
-/// - `gatherBatch`: allowed rows copied into a tile, then `sgemm` as in `scanBatch`.
+/// - `gatherBatch`: allowed rows copied into a tile, then `sgemm` as in `scanBatch`; the tiles
+///   are fixed by the filter, not by the workers' ranges, so results do not depend on them.
 /// - `screenBatch`: many queries, every row screened in bf16 on the tile units, candidates kept
 ///   for an exact rescoring (`ScreenWorker`); `gatherScreened`: the same over allowed rows only.
 ///
@@ -17,6 +18,8 @@ struct RowScanner {
     let queryCount: Int
     let cursors: [SearchCursor?]?
     let tuning: SearchTuning
+    /// The worker's buffers, allocated once per search for all the ranges it scans.
+    let scratch: ScanScratch
 
     private var d: Int { snapshot.dimension }
 
@@ -25,8 +28,7 @@ struct RowScanner {
     /// - Warning: Pointers are valid only during the call; nothing is retained.
     func scanSingle(rows: Range<Int>, mask: UnsafePointer<UInt64>?, heap: inout TopKHeap) {
         let block = tuning.rowBlock
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: block)
-        defer { scores.deallocate() }
+        let scores = scratch.scores
         let cursor = cursors?[0] ?? nil
         let kernel = tuning.singleQueryKernel
         var watch = Stopwatch(enabled: tuning.profile != nil)
@@ -60,9 +62,7 @@ struct RowScanner {
     /// - Warning: Pointers are valid only during the call; nothing is retained.
     func scanBatch(rows: Range<Int>, mask: UnsafePointer<UInt64>?, heaps: UnsafeMutableBufferPointer<TopKHeap>) {
         let tile = tuning.rowTile
-        let qTile = min(tuning.queryTile, queryCount)
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: qTile * tile)
-        defer { scores.deallocate() }
+        let scores = scratch.scores
         var watch = Stopwatch(enabled: tuning.profile != nil)
         var r = rows.lowerBound
         while r < rows.upperBound {
@@ -104,12 +104,7 @@ struct RowScanner {
     /// - Precondition and warning as `gatherSingle`.
     func gatherScreened(rows: Range<Int>, mask: UnsafePointer<UInt64>?, worker: ScreenWorker) {
         let tile = tuning.rowTile
-        let gathered = UnsafeMutablePointer<Float>.allocate(capacity: tile * d)
-        let gatheredRows = UnsafeMutablePointer<Int64>.allocate(capacity: tile)
-        defer {
-            gathered.deallocate()
-            gatheredRows.deallocate()
-        }
+        let gathered = scratch.gathered!, gatheredRows = scratch.gatheredRows!
         var filled = 0
         var watch = Stopwatch(enabled: tuning.profile != nil)
         defer { watch.report(to: tuning.profile) }
@@ -144,18 +139,31 @@ struct RowScanner {
         }
     }
 
-    /// - Precondition and warning as `gatherSingle`.
-    func gatherBatch(rows: Range<Int>, mask: UnsafePointer<UInt64>?, heaps: UnsafeMutableBufferPointer<TopKHeap>) {
+    /// Scores the allowed rows in tiles of `tuning.rowTile` copied rows, `sgemm` or the
+    /// small-batch kernel on each tile as in `scanBatch`.
+    ///
+    /// Tiles are fixed by the filter alone, never by how the rows were shared out: tile t holds
+    /// the allowed rows ranked t·rowTile ..< (t + 1)·rowTile among all allowed rows of the
+    /// snapshot, and belongs to the worker whose range holds its first row, which reads on past
+    /// its range's end to complete it. A row's float score depends on the tile it is scored in
+    /// (the small-batch kernels score rows in blocks of 2 or 4 and leftover rows with another
+    /// summation order; OpenBLAS picks its kernels by the product's shape), so tiles filled
+    /// from each worker's own range would give results that change with the thread count and
+    /// the claims.
+    /// - Parameter allowedBefore: counts the allowed rows before each range; one per worker,
+    ///   whose ranges ascend.
+    /// - Precondition: `mask` is non-nil; `rows` starts on a multiple of 64.
+    /// - Warning: Pointers are valid only during the call; nothing is retained.
+    func gatherBatch(rows: Range<Int>, mask: UnsafePointer<UInt64>?, allowedBefore: inout AllowedRowCount,
+                     heaps: UnsafeMutableBufferPointer<TopKHeap>) {
         let tile = tuning.rowTile
-        let qTile = min(tuning.queryTile, queryCount)
-        let gathered = UnsafeMutablePointer<Float>.allocate(capacity: tile * d)
-        let gatheredIDs = UnsafeMutablePointer<UInt64>.allocate(capacity: tile)
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: qTile * tile)
-        defer {
-            gathered.deallocate()
-            gatheredIDs.deallocate()
-            scores.deallocate()
+        // This range's first tile starts `skip` allowed rows into it.
+        var skip = 0
+        if let mask {
+            let rank = allowedBefore.before(rows.lowerBound, mask: mask)
+            skip = (tile - rank % tile) % tile
         }
+        let gathered = scratch.gathered!, gatheredIDs = scratch.gatheredIDs!, scores = scratch.scores
         var filled = 0
         var watch = Stopwatch(enabled: tuning.profile != nil)
         defer { watch.report(to: tuning.profile) }
@@ -164,14 +172,21 @@ struct RowScanner {
                           scores: scores, heaps: heaps, watch: &watch)
             filled = 0
         }
-        forEachAllowed(rows: rows, mask: mask) { row in
+        forEachAllowedWhile(rows: rows.lowerBound..<snapshot.rowCount, mask: mask, { row in
+            if skip > 0 {
+                skip -= 1
+                return row < rows.upperBound
+            }
+            // A tile starting at or past the range's end is the next range's.
+            if filled == 0 && row >= rows.upperBound { return false }
             let chunk = snapshot.chunks[row / FlatIndex.chunkRows]
             let offset = row % FlatIndex.chunkRows
             (gathered + filled * d).update(from: chunk.row(offset), count: d)
             gatheredIDs[filled] = chunk.ids[offset]
             filled += 1
             if filled == tile { flush() }
-        }
+            return true
+        })
         if filled > 0 { flush() }
     }
 
@@ -235,8 +250,17 @@ struct RowScanner {
     /// Calls `body` with each allowed row in `rows` (every row when `mask` is nil), ascending.
     @inline(__always)
     private func forEachAllowed(rows: Range<Int>, mask: UnsafePointer<UInt64>?, _ body: (Int) -> Void) {
+        forEachAllowedWhile(rows: rows, mask: mask, { row in
+            body(row)
+            return true
+        })
+    }
+
+    /// As `forEachAllowed`, stopping once `body` returns false.
+    @inline(__always)
+    private func forEachAllowedWhile(rows: Range<Int>, mask: UnsafePointer<UInt64>?, _ body: (Int) -> Bool) {
         guard let mask else {
-            for r in rows { body(r) }
+            for r in rows where !body(r) { return }
             return
         }
         var w = rows.lowerBound >> 6
@@ -245,7 +269,7 @@ struct RowScanner {
             var word = mask[w]
             while word != 0 {
                 let row = w << 6 | word.trailingZeroBitCount
-                if row < rows.upperBound { body(row) }
+                if row >= rows.lowerBound && row < rows.upperBound && !body(row) { return }
                 word &= word &- 1
             }
             w += 1
@@ -318,5 +342,55 @@ struct Stopwatch {
     func report(to profile: SearchProfile?) {
         guard enabled, let profile else { return }
         profile.add(scoring: scoring, merging: merging, rows: rows)
+    }
+}
+
+/// The allowed rows before a row, counted once across all of one worker's ranges (which ascend).
+struct AllowedRowCount {
+    private var word = 0
+    private var count = 0
+
+    /// Allowed rows in `0 ..< row`.
+    /// - Precondition: `row` is a multiple of 64 and not below the previous call's.
+    /// - Complexity: O(words since the previous call).
+    @inline(__always)
+    mutating func before(_ row: Int, mask: UnsafePointer<UInt64>) -> Int {
+        let w = row >> 6
+        while word < w {
+            count &+= mask[word].nonzeroBitCount
+            word &+= 1
+        }
+        return count
+    }
+}
+
+/// One worker's scratch buffers for one search, sized for the scan it runs and allocated once,
+/// however many ranges (claims) the worker takes: so a search allocates the same few buffers
+/// whatever the row count.
+struct ScanScratch {
+    /// Scores of one block (`rowBlock`) or one tile (`queryTile` × `rowTile`).
+    let scores: UnsafeMutablePointer<Float>
+    /// Gather paths: the copied rows of one tile.
+    let gathered: UnsafeMutablePointer<Float>?
+    /// Gather paths without the screen: the copied rows' ids.
+    let gatheredIDs: UnsafeMutablePointer<UInt64>?
+    /// Screened gathers: the copied rows' row numbers.
+    let gatheredRows: UnsafeMutablePointer<Int64>?
+
+    init(path: SearchTuning.Path, screened: Bool, queryCount: Int, dimension d: Int, tuning: SearchTuning) {
+        let tile = tuning.rowTile
+        let qTile = min(tuning.queryTile, queryCount)
+        scores = .allocate(capacity: screened ? 1 : queryCount == 1 ? max(tuning.rowBlock, tile) : qTile * tile)
+        let gathering = path == .gather && queryCount > 1
+        gathered = gathering ? .allocate(capacity: tile * d) : nil
+        gatheredIDs = gathering && !screened ? .allocate(capacity: tile) : nil
+        gatheredRows = gathering && screened ? .allocate(capacity: tile) : nil
+    }
+
+    func release() {
+        scores.deallocate()
+        gathered?.deallocate()
+        gatheredIDs?.deallocate()
+        gatheredRows?.deallocate()
     }
 }

@@ -5,7 +5,9 @@ import Synchronization
 ///
 /// Each worker owns its heaps and score block, so workers share nothing but read-only rows and
 /// the claim counter, and the merge (a sort of at most `workers × k` hits per query in the total
-/// order) makes the result independent of which worker scored which rows.
+/// order) makes the result independent of which worker scored which rows. Rows are grouped
+/// into kernel calls the same way whatever the split (see `SearchTuning.threads`), so the
+/// scores themselves do not depend on it either.
 struct SearchRun: @unchecked Sendable {
     // @unchecked Sendable: workers only read `queries`, the snapshot and the mask (all immutable
     // during the run); each writes only its own result slot.
@@ -76,9 +78,12 @@ struct SearchRun: @unchecked Sendable {
         for q in 0..<queryCount {
             heaps.append(TopKHeap(k: keep, scores: heapScores + q * keep, ids: heapIDs + q * keep))
         }
+        let scratch = ScanScratch(path: path, screened: screen != nil, queryCount: queryCount,
+                                  dimension: snapshot.dimension, tuning: tuning)
+        defer { scratch.release() }
         heaps.withUnsafeMutableBufferPointer { h in
             let scanner = RowScanner(snapshot: snapshot, queries: queries, queryCount: queryCount,
-                                     cursors: cursors, tuning: tuning)
+                                     cursors: cursors, tuning: tuning, scratch: scratch)
             withMaskWords { mask in
                 if let screen {
                     let screening = ScreenWorker(dimension: snapshot.dimension, queryCount: queryCount, keep: keep,
@@ -98,13 +103,14 @@ struct SearchRun: @unchecked Sendable {
                     return
                 }
                 var taken = 0
+                var allowedBefore = AllowedRowCount()
                 while let rows = sharing.rows(for: worker, taken: taken) {
                     taken += 1
                     switch (path, queryCount) {
                     case (.blockScan, 1): scanner.scanSingle(rows: rows, mask: mask, heap: &h[0])
                     case (.blockScan, _): scanner.scanBatch(rows: rows, mask: mask, heaps: h)
                     case (.gather, 1): scanner.gatherSingle(rows: rows, mask: mask, heap: &h[0])
-                    case (.gather, _): scanner.gatherBatch(rows: rows, mask: mask, heaps: h)
+                    case (.gather, _): scanner.gatherBatch(rows: rows, mask: mask, allowedBefore: &allowedBefore, heaps: h)
                     }
                 }
             }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// The on-disk form of an index: one file, little-endian.
 ///
@@ -22,7 +23,8 @@ import Darwin
 /// …       8, 8          checksum of ids, checksum of vectors (`Checksum`)
 /// ```
 /// (v = 64 + 8·n rounded up to a multiple of 64. Version 1 had no padding.)
-/// Saving writes a temporary file beside the target, fsyncs it, renames it over the target and
+/// Saving writes a temporary file beside the target (named for the process and the save, so
+/// concurrent saves of one path never share one), fsyncs it, renames it over the target and
 /// fsyncs the directory, so a crash leaves either the old file or the new one. Loading maps the
 /// file (`FileMapping`) and checks size, magic, version, header, padding and both body checksums
 /// before it returns an index whose full chunks read the mapped vectors in place.
@@ -51,9 +53,23 @@ enum IndexFile {
 
     // MARK: Save
 
+    /// Numbers the temporary files of this process's saves, so that two saves of one path at
+    /// the same time each write their own.
+    private static let saves = Atomic<Int>(0)
+
+    /// The temporary file a save of `path` writes before renaming it over `path`: unique to this
+    /// process (its pid) and to this save (a counter), so no two saves share one.
+    static func temporaryPath(for path: String) -> String {
+        "\(path).tmp-\(getpid())-\(saves.wrappingAdd(1, ordering: .relaxed).oldValue)"
+    }
+
+    /// - Throws: `.io` naming the file or directory and the failed operation (create, write,
+    ///   fsync, close, rename, or the directory's open or fsync). When the directory's fsync
+    ///   fails the new file is already in place but may not survive a crash.
     static func save(_ snapshot: IndexSnapshot, to path: String) throws(MatcherError) {
-        let temp = path + ".tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let temp = temporaryPath(for: path)
+        // O_EXCL: a leftover file of that name is never written through or truncated.
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw .io(path: temp, operation: "create", errno: errno) }
         var ok = false
         defer {
@@ -103,12 +119,19 @@ enum IndexFile {
             unlink(temp)
             throw .io(path: path, operation: "rename", errno: e)
         }
-        let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            close(dfd)
-        }
+        try syncDirectory(of: path)
+    }
+
+    /// Fsyncs the directory holding `path`, so that a rename into it survives a crash.
+    /// A file system that cannot sync directories at all (`EINVAL`) has nothing to sync.
+    /// - Throws: `.io` naming the directory, operation "open directory" or "fsync directory".
+    static func syncDirectory(of path: String) throws(MatcherError) {
+        var dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        if dir.isEmpty { dir = "/" }
+        let dfd = open(dir, O_RDONLY | O_DIRECTORY)
+        guard dfd >= 0 else { throw .io(path: dir, operation: "open directory", errno: errno) }
+        defer { close(dfd) }
+        guard fsync(dfd) == 0 || errno == EINVAL else { throw .io(path: dir, operation: "fsync directory", errno: errno) }
     }
 
     /// Calls `body` with each maximal run of consecutive live rows inside one chunk.

@@ -57,7 +57,14 @@ public struct ReferenceIndex: Sendable {
     /// ids that `allowed` accepts.
     public func search(_ query: [Float], k: Int, allowed: ((UInt64) -> Bool)? = nil,
                        after cursor: SearchCursor? = nil) -> [SearchHit] {
-        let s = scores(query)
+        search(scores: scores(query), k: k, allowed: allowed, after: cursor)
+    }
+
+    /// As `search(_:k:allowed:after:)`, given every row's score (`scores(_:)`), so that tests
+    /// ranking one query several ways score it once.
+    public func search(scores s: [Double], k: Int, allowed: ((UInt64) -> Bool)? = nil,
+                       after cursor: SearchCursor? = nil) -> [SearchHit] {
+        precondition(s.count == ids.count)
         var all = [(id: UInt64, score: Double)]()
         for (i, id) in ids.enumerated() where allowed?(id) ?? true {
             let score = Float(s[i])

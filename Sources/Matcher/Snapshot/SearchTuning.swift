@@ -97,8 +97,13 @@ import Synchronization
     ///
     /// Splitting rows ourselves wins or ties at every batch size (by 1.3–1.9× in the second run),
     /// works for matchd's own kernels too (which OpenBLAS cannot thread), and keeps results
-    /// identical whatever the thread count (each worker's heap is exact on the rows it scored;
-    /// merging is by score, then id).
+    /// identical, bit for bit, whatever the thread count and the claims: each worker's heap is
+    /// exact on the rows it scored, merging is by score, then id, and every row is scored in the
+    /// same kernel call however the rows are shared out (claims and ranges start on multiples of
+    /// the row tile, and gathered tiles are fixed by the filter: `RowScanner.gatherBatch`; the
+    /// screen's bf16 pass may group rows either way, since its candidates are rescored one by one). A
+    /// float score can depend on its kernel call (the small-batch kernels' row blocks, OpenBLAS's
+    /// kernels by shape), so that last point is what keeps real-valued results deterministic.
     public var threads: Int
     /// Rows a worker claims at a time from a shared counter (rounded down to a multiple of the
     /// tiles, at least one tile); 0 splits the rows into one contiguous range per worker instead.

@@ -3,8 +3,8 @@
 ///
 /// The root is the worst kept pair, and `threshold` caches its score once the heap is full,
 /// so the common case (a candidate below the threshold) costs one comparison, as in FAISS's
-/// `HeapBlockResultHandler`. Storage is owned by the caller (see `TopKScratch`), so a warm
-/// search allocates nothing.
+/// `HeapBlockResultHandler`. The heap owns no storage: the caller hands it two buffers of `k`
+/// elements (a search worker allocates them once per search, for all its queries' heaps).
 struct TopKHeap {
     let k: Int
     private(set) var count: Int = 0

@@ -74,7 +74,11 @@ struct Search: ParsableCommand {
     enum Screen: String, ExpressibleByArgument, CaseIterable { case on, off }
     @Option(help: "Batches through the bf16 screen on AMX tiles: on (matchd's default, where the CPU has AMX) or off (sgemm and small-batch kernels).")
     var screen = Screen.on
-    @Option(help: "Write the top-k ids of every query here (uint64, q × k), for the agreement check.") var idsOut: String?
+    @Option(help: """
+        Write the top-k ids each timed path returned to PREFIX-q<batch>.u64 (uint64, rows × k, \
+        UInt64.max where fewer came back): for batch 1 the timed single queries, one by one; for \
+        every other batch the first `batch` queries as that batch's timed search returned them.
+        """) var idsOut: String?
 
     struct Result: Encodable {
         var batch: Int
@@ -100,6 +104,13 @@ struct Search: ParsableCommand {
         let index = try buildIndex(base, dimension: d)
         let snapshot = index.snapshot
         var results = [Result]()
+        /// Writes one path's hits for the agreement check.
+        func writeIDs(_ hits: [[SearchHit]], batch: Int) throws {
+            guard let idsOut else { return }
+            var flat = [UInt64](repeating: UInt64.max, count: hits.count * k)
+            for (i, row) in hits.enumerated() { for (j, h) in row.prefix(k).enumerated() { flat[i * k + j] = h.id } }
+            try flat.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: "\(idsOut)-q\(batch).u64")) }
+        }
         for batch in batches.split(separator: ",").compactMap({ Int($0) }) where batch <= q {
             let profile = SearchProfile()
             var tuning = SearchTuning(threads: threads, profile: profile)
@@ -107,10 +118,14 @@ struct Search: ParsableCommand {
             tuning.screen = screen == .on
             if batch == 1 {
                 var times = [Double]()
+                var hits = [[SearchHit]]()
                 for i in 0..<min(singles, q) {
                     let query = Array(queries[(i * d)..<((i + 1) * d)])
-                    times.append(try seconds { _ = try snapshot.search(query, k: k, filter: nil, after: nil, tuning: tuning) })
+                    var got = [SearchHit]()
+                    times.append(try seconds { got = try snapshot.search(query, k: k, filter: nil, after: nil, tuning: tuning) })
+                    hits.append(got)
                 }
+                try writeIDs(hits, batch: 1)
                 times.sort()
                 let median = times[times.count / 2]
                 let p = profile.value
@@ -131,10 +146,13 @@ struct Search: ParsableCommand {
                 var best = Double.infinity
                 var bestProfile = SearchProfile.Totals()
                 var peaks = [Double](), shares = [Double]()
-                for _ in 0..<repetitions {
+                for round in 0..<repetitions {
                     let p = peak()
                     profile.reset()
-                    let t = try seconds { _ = try snapshot.search(queries: matrix, k: k, filter: nil, tuning: tuning) }
+                    var hits = [[SearchHit]]()
+                    let t = try seconds { hits = try snapshot.search(queries: matrix, k: k, filter: nil, tuning: tuning) }
+                    // Every round runs the same path; results are the same whatever the threads.
+                    if round == 0 { try writeIDs(hits, batch: batch) }
                     // Workers run in parallel: per-worker time sums are divided by the thread count.
                     let scoring = profile.value.scoringSeconds / Double(threads)
                     peaks.append(p)
@@ -150,13 +168,6 @@ struct Search: ParsableCommand {
                                       scoringGFLOPS: flops / scoring / 1e9,
                                       sgemmPeakGFLOPS: max(peaks.max() ?? 0, peak()), scoringShares: shares))
             }
-        }
-        if let idsOut {
-            let matrix = try Matrix(rows: q, columns: d, values: queries)
-            let hits = try snapshot.search(queries: matrix, k: k, filter: nil, tuning: SearchTuning(threads: threads))
-            var flat = [UInt64](repeating: UInt64.max, count: q * k)
-            for (i, row) in hits.enumerated() { for (j, h) in row.enumerated() { flat[i * k + j] = h.id } }
-            try flat.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: idsOut)) }
         }
         try printJSON(["n": n, "d": d, "k": k, "threads": threads, "blasThreads": blasThreads])
         try printJSON(results)
