@@ -87,4 +87,60 @@ import TestSupport
             try ESCOImport.run(source: empty, destination: empty.appendingPathComponent("out"))
         }
     }
+
+    /// ESCO beside the mini model, worked out by hand from both fixtures: names the mini model
+    /// uses get " (ESCO)", aliases it uses are dropped, posts and occupations get the prefix.
+    @Test func besideTheMiniModel() throws {
+        let dir = try Fixtures.temporaryDirectory("esco-beside")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let report = try ESCOImport.run(source: Self.source, destination: dir, beside: Mini.url)
+        let uuid = "esco.0b1f6c2a-1111-4a6e-9c1e-0000000000"
+        #expect(report.modelID == "mini-esco")
+        #expect(report.renamed == [uuid + "03", uuid + "04", uuid + "05", uuid + "10", "esco.2511.8"])
+        #expect(report.droppedAliases == ["data analysis", "deep neural networks", "image recognition", "machine vision", "ml", "python"])
+        #expect(CompetencyModel.validate(directory: dir).isEmpty)
+        let model = try CompetencyModel.load(from: dir)
+        #expect(model.competencies.count == 16 + 10 && model.posts.count == 5 + 3)
+        #expect(model.occupations.count == Mini.model.occupations.count + 4)
+        #expect(model.manifest.sources.map(\.id) == ["T1", "ESCO"] && model.manifest.languages.isEmpty)
+        #expect(model.competency(id: uuid + "05")?.name.en == "SQL (ESCO)")
+        #expect(model.competency(id: uuid + "01")?.aliases.en == ["Python 3"])
+        #expect(model.post(id: "esco.2511.8")?.name.en == "computer vision engineer (ESCO)")
+        #expect(model.post(id: "esco.2511.4")?.occupation == "esco.2511.4" && model.post(id: "esco.2511.4")?.edition == nil)
+        // The base entries are unchanged and keep their lines.
+        #expect(model.post(id: "2-02-38-01.cv") == Mini.model.post(id: "2-02-38-01.cv"))
+        let firstLine = try String(contentsOf: dir.appendingPathComponent("competencies.jsonl"), encoding: .utf8)
+            .split(separator: "\n").first.map(String.init)
+        #expect(firstLine == (try Mini.line(CompetencyModel.File.competencies, 1)))
+        // Both parts are found in text.
+        let ids = Extractor(model: model).extract("熟悉Python，Python 3 and Structured Query Language").mentions
+            .filter { $0.source == .alias }.compactMap(\.competency)
+        #expect(ids == ["prog.python", uuid + "01", uuid + "05"])
+    }
+
+    @Test func besideABrokenModelWritesNothing() throws {
+        let broken = try Mini.copy(editing: [CompetencyModel.File.posts: [1: "{not json"]])
+        defer { try? FileManager.default.removeItem(at: broken) }
+        let out = broken.appendingPathComponent("out")
+        #expect {
+            try ESCOImport.run(source: Self.source, destination: out, beside: broken)
+        } throws: { error in
+            guard case EmbeddingsError.invalidModel(let problems) = error else { return false }
+            return problems.contains { $0.kind == .malformedJSON && $0.file == "posts.jsonl" && $0.line == 1 }
+        }
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    @Test(.enabled(if: Bundled.isPresent, "the bundled model is not in this checkout"))
+    func besideTheBundledModel() throws {
+        let dir = try Fixtures.temporaryDirectory("esco-beside-bundled")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let report = try ESCOImport.run(source: Self.source, destination: dir, beside: Bundled.url)
+        #expect(report.modelID == "cn-digital-2022-esco")
+        let problems = CompetencyModel.validate(directory: dir)
+        #expect(problems.isEmpty, "\(problems.prefix(10))")
+        let model = try CompetencyModel.load(from: dir)
+        #expect(model.competencies.count == BundledModel.model.competencies.count + 10)
+        #expect(model.posts.count == BundledModel.model.posts.count + 3)
+    }
 }

@@ -118,6 +118,80 @@ import TestSupport
         expectProblem(found, .duplicateAlias, file: File.levels, line: 3, entry: "skill.5", field: "aliases.zh[2]")
     }
 
+    /// A model declaring `languages` needs aliases in each, and Chinese script among the zh forms.
+    @Test func declaredLanguagesRequireAliasesInEach() throws {
+        let manifest = try Mini.line(File.manifest, 4) + #" "languages": ["zh", "en", "fr"],"#
+        let found = try problems([File.manifest: [4: manifest]])
+        expectProblem(found, .invalidValue, file: File.manifest, line: nil, entry: "mini", field: "languages[2]",
+                      message: "\"fr\" is not one of zh, en")
+        // TensorFlow: no zh alias, and neither its zh name nor an alias is in Chinese.
+        let tensorflow = found.filter { $0.entry == "ai.tensorflow" }.map(\.message)
+        #expect(tensorflow == ["no zh alias; model.json declares the languages zh, en, fr",
+                               "neither name.zh nor an alias in aliases.zh is written in Chinese"])
+        #expect(found.contains { $0.file == File.competencies && $0.line == 2 && $0.field == "aliases.zh" })
+        expectProblem(found, .invalidValue, file: File.competencies, line: 7, entry: "prog.python", field: "aliases.en",
+                      message: "no en alias; model.json declares the languages zh, en, fr")
+        expectProblem(found, .invalidValue, file: File.competencies, line: 8, entry: "prog.java", field: "aliases.en")
+        // 深度学习 has aliases in both languages: no problem.
+        #expect(!found.contains { $0.entry == "ai.deep-learning" })
+        // Without `languages` (the mini model as shipped, an ESCO import) the rule does not apply.
+        #expect(try problems([:]).isEmpty)
+    }
+
+    @Test func aPostAliasBelongsToOnePost() throws {
+        let line = try Mini.line(File.posts, 4).replacingOccurrences(of: "[\"云计算工程师\"]", with: "[\"云计算工程师\", \"大数据工程师\"]")
+        let found = try problems([File.posts: [4: line]])
+        expectProblem(found, .duplicateAlias, file: File.posts, line: 4, entry: "2-02-38-04", field: "aliases.zh[1]",
+                      message: "\"大数据工程师\" also names 2-02-38-03 (line 3)")
+        #expect(found.count == 1)
+    }
+
+    @Test func aPostEditionIsTheClassificationEditionOrASupplement() throws {
+        let post = try Mini.line(File.posts, 3).replacingOccurrences(of: "\"edition\": \"2022\"", with: "\"edition\": \"2024-07\"")
+        let found = try problems([File.posts: [3: post]])
+        expectProblem(found, .invalidValue, file: File.posts, line: 3, entry: "2-02-38-03", field: "edition",
+                      message: "edition \"2024-07\" is neither the classification edition nor one of its supplements in model.json (2022)")
+        #expect(found.count == 1)
+        // Declared as a supplement, the same edition is valid.
+        let classification = try Mini.line(File.manifest, 6).replacingOccurrences(of: "\"edition\": \"2022\"}",
+                                                                                  with: "\"edition\": \"2022\", \"supplements\": [\"2024-07\"]}")
+        #expect(classification != (try Mini.line(File.manifest, 6)))
+        #expect(try problems([File.posts: [3: post], File.manifest: [6: classification]]).isEmpty)
+    }
+
+    @Test func aVerifiedEntryCitesASourceAndAnUncitedOneSaysSo() throws {
+        let verified = try Mini.line(File.certificates, 2).replacingOccurrences(of: "\"confidence\": \"proposal\", \"source\": [\"T1\"]",
+                                                                               with: "\"confidence\": \"verified\"")
+        let silent = try Mini.line(File.posts, 5).replacingOccurrences(of: ", \"confidence\": \"proposal\"", with: "")
+            .replacingOccurrences(of: ", \"source\": [\"T1\"]", with: "")
+        let unverified = try Mini.line(File.certificates, 2).replacingOccurrences(of: "\"confidence\": \"proposal\", \"source\": [\"T1\"]",
+                                                                                 with: "\"confidence\": \"unverified\"")
+        let found = try problems([File.certificates: [2: verified], File.posts: [5: silent]])
+        expectProblem(found, .invalidValue, file: File.certificates, line: 2, entry: "cert.cka", field: "source",
+                      message: "a verified entry cites at least one source")
+        expectProblem(found, .invalidValue, file: File.posts, line: 5, entry: "4-01-06-02", field: "confidence",
+                      message: "an entry without a source must say unverified or proposal")
+        #expect(found.count == 2)
+        #expect(try problems([File.certificates: [2: unverified]]).isEmpty)
+    }
+
+    @Test func casedAliasesAndNotWithinWordsAreChecked() throws {
+        let java = try Mini.line(File.competencies, 8).replacingOccurrences(of: "\"related\": []",
+            with: "\"related\": [], \"notWithin\": [\"咖啡Java\", \"爪哇岛\", \"Go语言\"]")
+        let go = try Mini.line(File.competencies, 10).replacingOccurrences(of: "\"related\": []",
+            with: "\"related\": [], \"casedAliases\": [\"Go\", \"JS\"]")
+        let found = try problems([File.competencies: [8: java, 10: go]])
+        expectProblem(found, .duplicateAlias, file: File.competencies, line: 10, entry: "prog.go", field: "casedAliases[1]",
+                      message: "\"JS\" also names prog.javascript (line 9)")
+        expectProblem(found, .invalidValue, file: File.competencies, line: 8, entry: "prog.java", field: "notWithin[1]",
+                      message: "\"爪哇岛\" does not contain a name or alias of prog.java")
+        expectProblem(found, .duplicateAlias, file: File.competencies, line: 8, entry: "prog.java", field: "notWithin[2]",
+                      message: "\"Go语言\" is itself a name or alias of prog.go")
+        // "Go" repeats prog.go's own English name: a warning, as for any alias listed twice.
+        #expect(found.contains { $0.field == "casedAliases[0]" && $0.severity == .warning })
+        #expect(found.filter { $0.severity == .error }.count == 3)
+    }
+
     @Test func everyProblemIsCollectedAndLoadThrowsThemAll() throws {
         let dir = try Mini.copy(editing: [
             File.competencies: [1: try Mini.line(File.competencies, 1).replacingOccurrences(of: "\"ai.tensorflow\", ", with: "\"ai.nope\", ")],

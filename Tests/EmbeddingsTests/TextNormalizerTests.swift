@@ -6,9 +6,9 @@ import Testing
 @Suite struct TextNormalizerTests {
     let normalizer = TextNormalizer.shared
 
-    /// ICU applied to a whole string: NFKC, lower case, Hant-Hans.
+    /// ICU applied to a whole string: NFKC, case folding, Hant-Hans.
     static func icu(_ text: String) -> String {
-        text.precomposedStringWithCompatibilityMapping.lowercased()
+        text.precomposedStringWithCompatibilityMapping.folding(options: .caseInsensitive, locale: nil)
             .applyingTransform(StringTransform("Hant-Hans"), reverse: false)!
     }
 
@@ -29,7 +29,7 @@ import Testing
             guard let s = Unicode.Scalar(v) else { continue }
             let isHan = (0x3400...0x9FFF).contains(v)
             if isHan, v % 5 != 0 { continue }
-            let nfkc = String(s).precomposedStringWithCompatibilityMapping.lowercased()
+            let nfkc = String(s).precomposedStringWithCompatibilityMapping.folding(options: .caseInsensitive, locale: nil)
             let expected = isHan || nfkc.unicodeScalars.contains { (0x3400...0x9FFF).contains($0.value) }
                 ? Self.icu(String(s)) : nfkc
             if expected.unicodeScalars.contains(where: { $0.properties.isWhitespace || TextNormalizer.unifyPunctuation($0.value) != $0.value }) {
@@ -40,6 +40,21 @@ import Testing
             checked += 1
         }
         #expect(checked > 40_000)
+    }
+
+    /// Script conversion is live (a missing ICU transform stops the process at table building).
+    @Test func traditionalConvertsToSimplified() {
+        #expect(normalizer.key("資料庫") == "资料库")
+        #expect(normalizer.key("軟體測試") == "软体测试")
+        #expect(normalizer.key("資料") != "資料")
+    }
+
+    /// Full case folding, not lower-casing: ß → ss, final sigma → σ, ligatures unfold.
+    @Test func caseFoldingIsFull() {
+        #expect(normalizer.key("Straße") == "strasse")
+        #expect(normalizer.key("ΟΔΟΣ") == normalizer.key("οδος"))
+        #expect(normalizer.key("ﬁle") == "file")
+        #expect(normalizer.key("ＰｙＴｏｒｃｈ") == "pytorch")
     }
 
     @Test func punctuationAndWhitespaceAreUnified() {

@@ -1,3 +1,5 @@
+import Foundation
+
 extension Extractor {
     /// A trie match on normalised text, `[start, end)` in normalised scalars.
     struct Hit {
@@ -37,8 +39,21 @@ extension Extractor {
         // 1. Leftmost-longest trie matches with word boundaries.
         var hits: [Hit] = []
         hits.reserveCapacity(n / 8 + 8)
+        // The original scalars, read only when a cased alias matches.
+        var originalScalars: [UInt32]?
+        func writtenAsCased(_ form: [UInt32], _ from: Int, _ to: Int) -> Bool {
+            if originalScalars == nil {
+                originalScalars = String(decoding: utf8, as: UTF8.self).unicodeScalars.map(\.value)
+            }
+            let r = normalized.originalRange(from: from, to: to)
+            var view = String.UnicodeScalarView()
+            for v in originalScalars![r] { view.append(Unicode.Scalar(v)!) }
+            return Array(String(view).precomposedStringWithCompatibilityMapping.unicodeScalars.map(\.value)) == form
+        }
         payloads.withUnsafeBufferPointer { payloads in
             var i = 0
+            // The `notWithin` word reaching furthest among those starting at or before `i`.
+            var shieldStart = -1, shieldEnd = -1
             while i < n {
                 // Inside a Latin word nothing can start: every Latin-initial pattern needs a boundary.
                 if i > 0, Scalars.isWord(scalars[i]), Scalars.isWord(scalars[i - 1]) { i += 1; continue }
@@ -51,9 +66,20 @@ extension Extractor {
                         let next = scalars[end]
                         if Scalars.isLetter(next) || (Scalars.isDigit(next) && !payload.digitMayFollow) { return true }
                     }
+                    if payload.flags.contains(.shield) {
+                        if end > shieldEnd { shieldStart = i; shieldEnd = end }
+                        return true
+                    }
+                    if let form = payload.casedForm, !writtenAsCased(form, i, end) { return true }
                     bestEnd = end
                     best = p
                     return true
+                }
+                // A match strictly inside a `notWithin` word does not count.
+                if bestEnd > 0, shieldStart >= 0, shieldStart <= i, bestEnd <= shieldEnd,
+                   shieldStart < i || bestEnd < shieldEnd, payloads[Int(best)].isMention {
+                    i += 1
+                    continue
                 }
                 if bestEnd > 0 {
                     hits.append(Hit(start: i, end: bestEnd, payload: best))
@@ -125,6 +151,7 @@ extension Extractor {
         var labelCues: [(start: Int, end: Int, cue: LevelCue)] = []
         var yearCues: [(start: Int, end: Int, cue: LevelCue)] = []
         var previousClauseCue: (cue: LevelCue, sentence: Int)?
+        let negatedClauses = negatedClauses(hits: hits, clauses: clauses, scalars: scalars)
         var h = 0
         let levels = model.levels
         while h < hits.count {
@@ -135,7 +162,6 @@ extension Extractor {
             // Cues of this clause.
             labelCues.removeAll(keepingCapacity: true)
             yearCues.removeAll(keepingCapacity: true)
-            var strong = false, weakAt = -1, requiredAfterWeak = false
             var firstMentionStart = -1
             for k in h..<end {
                 let hit = hits[k]
@@ -154,9 +180,6 @@ extension Extractor {
                     labelCues.append((hit.start, hit.end, LevelCue(kind: .label, ord: Int(p.levelOrd), text: originalText(s),
                                                                    span: s, label: label.id)))
                 }
-                if p.flags.contains(.negation) { strong = true }
-                if p.flags.contains(.weakNegation), weakAt < 0 { weakAt = hit.start }
-                if p.flags.contains(.requiredWord), weakAt >= 0 { requiredAfterWeak = true }
                 if p.flags.contains(.yearsUnit), let (value, from) = Self.readYears(before: hit.start, in: scalars),
                    let ord = levels.ord(forYears: value) {
                     let s = span(from, hit.end)
@@ -165,7 +188,7 @@ extension Extractor {
                     years.append(cue)
                 }
             }
-            let negated = strong || requiredAfterWeak
+            let negated = negatedClauses.contains(clauseIndex)
             // A clause that only continues a list inherits the previous clause's cue.
             var inherited: LevelCue?
             if let previous = previousClauseCue, previous.sentence == clause.sentence, firstMentionStart >= 0,
@@ -221,6 +244,104 @@ extension Extractor {
             h = end
         }
         return Extraction(mentions: mentions, years: years)
+    }
+
+    /// The clauses whose mentions are negated (see the type's documentation, step 4).
+    ///
+    /// A clause is negated by a strong cue (不要求, not required, …) or by "no" followed by
+    /// "required" in it. The scope then spreads over the list the cue belongs to, within the
+    /// sentence and over adjacent clauses only:
+    /// - **forward**, from a cue written before the clause's first mention ("不要求Java，C++"), over
+    ///   the following clauses that only continue the list (`isListContinuation` up to their first
+    ///   mention): "但需精通Python" does not, so it stays positive;
+    /// - **"no … required"** across clauses ("No Java, C++ or Go required"): "no" before the
+    ///   first mention, then list continuations up to the clause holding "required";
+    /// - **backward**, from a cue written after the clause's first mention ("Java, C++ are not
+    ///   required"), over the preceding clauses that hold nothing but list items.
+    func negatedClauses(hits: [Hit], clauses: [Clause], scalars: UnsafeBufferPointer<UInt32>) -> Set<Int> {
+        struct Group {
+            var clause: Int
+            var sentence: Int
+            var firstMention = -1
+            var mentions: [(start: Int, end: Int)] = []
+            var cues = false
+            var strongAt = -1
+            var weakAt = -1
+            var requiredAt = -1
+            var negated: Bool { strongAt >= 0 || (weakAt >= 0 && requiredAt > weakAt) }
+            /// The cue comes before the first mention (or there is none).
+            var prefix: Bool {
+                let at = strongAt >= 0 ? strongAt : weakAt
+                return firstMention < 0 || at <= firstMention
+            }
+        }
+        var groups: [Group] = []
+        for hit in hits {
+            if groups.last?.clause != hit.clause {
+                groups.append(Group(clause: hit.clause, sentence: clauses[hit.clause].sentence))
+            }
+            let g = groups.count - 1
+            let mention = hit.fuzzyCompetency >= 0 || payloads[Int(hit.payload)].isMention
+            if mention {
+                if groups[g].firstMention < 0 { groups[g].firstMention = hit.start }
+                groups[g].mentions.append((hit.start, hit.end))
+                continue
+            }
+            let p = payloads[Int(hit.payload)]
+            groups[g].cues = true
+            if p.flags.contains(.negation), groups[g].strongAt < 0 { groups[g].strongAt = hit.start }
+            if p.flags.contains(.weakNegation), groups[g].weakAt < 0 { groups[g].weakAt = hit.start }
+            if p.flags.contains(.requiredWord) { groups[g].requiredAt = hit.start }
+        }
+        func adjacent(_ a: Int, _ b: Int) -> Bool {
+            groups[b].clause == groups[a].clause + 1 && groups[b].sentence == groups[a].sentence
+        }
+        func continues(_ g: Int) -> Bool {
+            groups[g].firstMention >= 0
+                && Self.isListContinuation(scalars, from: clauses[groups[g].clause].start, to: groups[g].firstMention)
+        }
+        /// Nothing but list items and separators.
+        func listOnly(_ g: Int) -> Bool {
+            let group = groups[g]
+            guard !group.cues, continues(g), let last = group.mentions.last else { return false }
+            for (a, b) in zip(group.mentions, group.mentions.dropFirst())
+            where b.start > a.end && !Self.isListContinuation(scalars, from: a.end, to: b.start) {
+                return false
+            }
+            return Self.isListContinuation(scalars, from: last.end, to: clauses[group.clause].end)
+        }
+        var negated = [Bool](repeating: false, count: groups.count)
+        for g in groups.indices where groups[g].negated { negated[g] = true }
+        // "no" opening a list that a later clause closes with "required".
+        for g in groups.indices where groups[g].weakAt >= 0 && !groups[g].negated && groups[g].firstMention >= 0 && groups[g].prefix {
+            var k = g
+            while k + 1 < groups.count, adjacent(k, k + 1), continues(k + 1) {
+                k += 1
+                if groups[k].requiredAt >= 0 {
+                    for j in g...k { negated[j] = true }
+                    break
+                }
+            }
+        }
+        // Forward from a prefix cue.
+        for g in groups.indices where groups[g].negated && groups[g].firstMention >= 0 && groups[g].prefix {
+            var k = g
+            while k + 1 < groups.count, adjacent(k, k + 1), continues(k + 1), !groups[k + 1].cues {
+                k += 1
+                negated[k] = true
+            }
+        }
+        // Backward from a postfix cue.
+        for g in groups.indices.reversed() where groups[g].negated && !groups[g].prefix {
+            var k = g
+            while k > 0, adjacent(k - 1, k), listOnly(k - 1) {
+                k -= 1
+                negated[k] = true
+            }
+        }
+        var out = Set<Int>()
+        for g in groups.indices where negated[g] { out.insert(groups[g].clause) }
+        return out
     }
 
     /// Reads "3", "3+", "3-5" (lower bound), "三", "两" before a year unit at `unit`; returns the

@@ -1,3 +1,4 @@
+import Foundation
 import Matcher
 
 /// Finds competencies, certificates, levels and negations in postings and résumés.
@@ -19,7 +20,13 @@ import Matcher
 ///    ("…, SQL and Docker"), the cue of the previous clause in the sentence.
 /// 4. A clause containing 不要求, 无需, 无须, 不需要, 不必, 非必须, 不做要求, "not required",
 ///    "not needed", "not necessary", "no need", "without", or "no" followed by
-///    "required/needed/necessary", negates every mention in it.
+///    "required/needed/necessary", negates every mention in it. The negation spreads over the
+///    list it belongs to, never past the sentence: forward over the clauses that only continue
+///    the list ("不要求Java，C++" negates both; "不要求Java，但需精通Python" keeps Python), from "no"
+///    to a later "required" ("No Java, C++ or Go required"), and backward from a cue written
+///    after the mentions over preceding clauses of bare list items ("Java, C++ are not required").
+///    Mentions strictly inside a competency's `notWithin` word are dropped (电工 in 机电工程师), and
+///    `casedAliases` match only with the letter case written ("Go", not "go").
 /// 5. A certificate yields a mention of itself and one per competency it grants, at the granted
 ///    level (`cue.kind == .certificate`).
 /// 6. **Fuzzy fallback** (`Configuration.fuzzy`): candidate phrases are the pieces after a skill
@@ -74,6 +81,17 @@ public struct Extractor: Sendable {
             for text in [c.name.zh, c.name.en] + c.aliases.all {
                 add(text) { if $0.competency < 0 { $0.competency = Int32(i) } }
             }
+            for text in c.casedAliases {
+                let form = Array(text.precomposedStringWithCompatibilityMapping.unicodeScalars.map(\.value))
+                add(text) {
+                    guard $0.competency < 0 else { return }
+                    $0.competency = Int32(i)
+                    $0.casedForm = form
+                }
+            }
+        }
+        for c in model.competencies {
+            for word in c.notWithin { add(word) { if !$0.isMention { $0.flags.insert(.shield) } } }
         }
         for (i, c) in model.certificates.enumerated() {
             for text in [c.name.zh, c.name.en] + c.aliases.all {
@@ -123,12 +141,16 @@ struct Payload: Sendable {
         static let requiredWord = Flags(rawValue: 4)
         static let skillCue = Flags(rawValue: 8)
         static let yearsUnit = Flags(rawValue: 16)
+        /// A competency's `notWithin` word: matches strictly inside it are dropped.
+        static let shield = Flags(rawValue: 32)
     }
     var competency: Int32 = -1
     var certificate: Int32 = -1
     var levelLabel: Int32 = -1
     var levelOrd: Int16 = -1
     var flags: Flags = []
+    /// For a cased alias: the alias as written (NFKC, case kept); the original text must equal it.
+    var casedForm: [UInt32]?
     var leftBoundary = false
     var rightBoundary = false
     var digitMayFollow = false

@@ -7,9 +7,12 @@ import Foundation
 /// 1. **NFKC** (`precomposedStringWithCompatibilityMapping`, ICU): full-width → half-width
 ///    (`Ｐｙｔｈｏｎ` → `Python`, `（` → `(`, `，` → `,`, ideographic space → space), compatibility
 ///    ideographs → unified ones, `①` → `1`;
-/// 2. **case folding** (`lowercased()`);
+/// 2. **full Unicode case folding** (`folding(options: .caseInsensitive, locale: nil)`, ICU): `Straße` →
+///    `strasse`, final `ς` → `σ`;
 /// 3. **traditional → simplified** (ICU `Hant-Hans`), *character by character*: 軟體 → 软体, not the
-///    mainland term 软件. Regional terms belong in the model's aliases;
+///    mainland term 软件. Regional terms belong in the model's aliases. When ICU cannot convert
+///    (the transform is missing or maps 資 to itself), building the tables stops the process with
+///    a precondition failure rather than silently matching traditional text no more;
 /// 4. **punctuation and whitespace unification**: every dash (‐ ‑ ‒ – — ― −) → `-`; curly and corner
 ///    quotes (‘ ’ “ ” 「 」 『 』) → `'` or `"`; 【 〔 ［ → `[`, 】 〕 ］ → `]`; 《 〈 → `<`, 》 〉 → `>`;
 ///    〜 → `~`; every whitespace scalar → space, except line breaks (`\r`, U+2028/2029 → `\n`);
@@ -20,7 +23,7 @@ import Foundation
 /// composed across scalars (each scalar is mapped on its own).
 ///
 /// The tables are computed once per process, by calling ICU on every BMP scalar whose
-/// `changesWhenNFKCCaseFolded` or `changesWhenLowercased` property is set and on the CJK ideograph blocks in one batch
+/// `changesWhenNFKCCaseFolded`, `changesWhenCaseFolded` or `changesWhenLowercased` property is set and on the CJK ideograph blocks in one batch
 /// (about 0.1 s); normalising text is then one table lookup per scalar, with no ICU call.
 public struct TextNormalizer: Sendable {
     /// The process-wide tables, built on first use.
@@ -50,15 +53,19 @@ public struct TextNormalizer: Sendable {
                 batchScalars.append(v)
             }
         }
-        if let converted = String(batch).applyingTransform(StringTransform("Hant-Hans"), reverse: false) {
-            let parts = converted.split(separator: "\n", omittingEmptySubsequences: false)
-            if parts.count >= batchScalars.count {
-                for (v, part) in zip(batchScalars, parts) {
-                    let scalars = Array(part.unicodeScalars)
-                    if scalars.count == 1, scalars[0].value != v { hanMap[v] = scalars[0].value }
-                }
-            }
+        // Without the transform matchd would silently stop matching traditional text: refuse to run.
+        guard let converted = String(batch).applyingTransform(StringTransform("Hant-Hans"), reverse: false) else {
+            preconditionFailure("ICU's Hant-Hans transform is unavailable; traditional Chinese cannot be normalised")
         }
+        let parts = converted.split(separator: "\n", omittingEmptySubsequences: false)
+        precondition(parts.count >= batchScalars.count,
+                     "ICU's Hant-Hans transform returned \(parts.count) lines for \(batchScalars.count) ideographs")
+        for (v, part) in zip(batchScalars, parts) {
+            let scalars = Array(part.unicodeScalars)
+            if scalars.count == 1, scalars[0].value != v { hanMap[v] = scalars[0].value }
+        }
+        precondition(hanMap[0x8CC7] == 0x8D44 && hanMap[0x9AD4] == 0x4F53,
+                     "ICU's Hant-Hans transform does not map 資 → 资 and 體 → 体")
 
         for v in UInt32(0)..<0x10000 {
             guard let s = Unicode.Scalar(v) else {
@@ -67,8 +74,9 @@ public struct TextNormalizer: Sendable {
             }
             // Stages 1 and 2.
             var mapped: [UInt32]
-            if s.properties.changesWhenNFKCCaseFolded || s.properties.changesWhenLowercased {
-                mapped = String(s).precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars.map(\.value)
+            if s.properties.changesWhenNFKCCaseFolded || s.properties.changesWhenCaseFolded || s.properties.changesWhenLowercased {
+                mapped = String(s).precomposedStringWithCompatibilityMapping.folding(options: .caseInsensitive, locale: nil)
+                    .unicodeScalars.map(\.value)
             } else {
                 mapped = [v]
             }

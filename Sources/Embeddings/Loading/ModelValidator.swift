@@ -7,6 +7,12 @@ struct ModelValidator {
     let normalizer = TextNormalizer.shared
 
     static let markers: Set<String> = ["S", "L", "L/S", ""]
+    static let languages: Set<String> = ["zh", "en"]
+
+    /// Whether `text` holds a Han ideograph (is written in Chinese).
+    static func hasHan(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.isIdeographic }
+    }
 
     /// Ids are lowercase ASCII `[a-z0-9.-]+`.
     static func isValidID(_ id: String) -> Bool {
@@ -57,6 +63,9 @@ struct ModelValidator {
                 manifestProblem(kind, "\(name)[\(i)].id", "id \"\(id)\" appears twice")
             }
         }
+        for (i, language) in m.languages.enumerated() where !Self.languages.contains(language) {
+            manifestProblem(.invalidValue, "languages[\(i)]", "\"\(language)\" is not one of zh, en")
+        }
         for (i, file) in m.syntheticFiles.enumerated() where !File.all.contains(file) {
             manifestProblem(.unknownReference, "syntheticFiles[\(i)]", "\"\(file)\" is not a model file")
         }
@@ -83,6 +92,17 @@ struct ModelValidator {
             for (i, s) in source.enumerated() where !sourceIDs.contains(s) {
                 problems.append(ModelProblem(.unknownReference, file: file, line: line, entry: entry, field: "source[\(i)]",
                                              message: "source \"\(s)\" is not in model.json sources"))
+            }
+        }
+        /// A `verified` entry cites a source; an entry citing none says `unverified` or `proposal`.
+        func checkEvidence(_ confidence: Confidence?, _ source: [String], file: String, line: Int?, entry: String) {
+            guard source.isEmpty else { return }
+            if confidence == .verified {
+                problems.append(ModelProblem(.invalidValue, file: file, line: line, entry: entry, field: "source",
+                                             message: "a verified entry cites at least one source"))
+            } else if confidence == nil {
+                problems.append(ModelProblem(.invalidValue, file: file, line: line, entry: entry, field: "confidence",
+                                             message: "an entry without a source must say unverified or proposal"))
             }
         }
         func checkName(_ name: LocalizedText, file: String, line: Int?, entry: String, field: String = "name") {
@@ -117,6 +137,7 @@ struct ModelValidator {
             let l = e.value
             checkName(l.name, file: File.levels, line: e.line, entry: l.id)
             checkSources(l.source, file: File.levels, line: e.line, entry: l.id)
+            checkEvidence(l.confidence, l.source, file: File.levels, line: e.line, entry: l.id)
             if l.ord < scale.min || l.ord > scale.max {
                 problems.append(ModelProblem(.outOfRange, file: File.levels, line: e.line, entry: l.id, field: "ord",
                                              message: "ord \(l.ord) is outside \(scale.min)…\(scale.max)"))
@@ -156,7 +177,34 @@ struct ModelValidator {
                 }
             }
             claimAliases(file: File.competencies, line: e.line, entry: c.id, name: c.name, aliases: c.aliases,
-                         owners: &aliasOwner, problems: &problems)
+                         cased: c.casedAliases, owners: &aliasOwner, problems: &problems)
+            for language in m.languages {
+                let list = language == "zh" ? c.aliases.zh : language == "en" ? c.aliases.en : []
+                if list.isEmpty, Self.languages.contains(language) {
+                    problems.append(ModelProblem(.invalidValue, file: File.competencies, line: e.line, entry: c.id,
+                                                 field: "aliases.\(language)",
+                                                 message: "no \(language) alias; model.json declares the languages \(m.languages.joined(separator: ", "))"))
+                }
+                if language == "zh", !Self.hasHan(c.name.zh), !c.aliases.zh.contains(where: Self.hasHan) {
+                    problems.append(ModelProblem(.invalidValue, file: File.competencies, line: e.line, entry: c.id, field: "aliases.zh",
+                                                 message: "neither name.zh nor an alias in aliases.zh is written in Chinese"))
+                }
+            }
+        }
+        // notWithin: longer words holding one of the competency's own forms, naming nothing.
+        for e in contents.competencies {
+            let c = e.value
+            let own = ([c.name.zh, c.name.en] + c.aliases.all + c.casedAliases).map(normalizer.key).filter { !$0.isEmpty }
+            for (i, word) in c.notWithin.enumerated() {
+                let key = normalizer.key(word)
+                if let other = aliasOwner[key] {
+                    problems.append(ModelProblem(.duplicateAlias, file: File.competencies, line: e.line, entry: c.id, field: "notWithin[\(i)]",
+                                                 message: "\"\(word)\" is itself a name or alias of \(other.id)"))
+                } else if !own.contains(where: { key.count > $0.count && key.contains($0) }) {
+                    problems.append(ModelProblem(.invalidValue, file: File.competencies, line: e.line, entry: c.id, field: "notWithin[\(i)]",
+                                                 message: "\"\(word)\" does not contain a name or alias of \(c.id)"))
+                }
+            }
         }
 
         // certificates.jsonl
@@ -165,6 +213,7 @@ struct ModelValidator {
             let c = e.value
             checkName(c.name, file: File.certificates, line: e.line, entry: c.id)
             checkSources(c.source, file: File.certificates, line: e.line, entry: c.id)
+            checkEvidence(c.confidence, c.source, file: File.certificates, line: e.line, entry: c.id)
             claimAliases(file: File.certificates, line: e.line, entry: c.id, name: c.name, aliases: c.aliases,
                          owners: &aliasOwner, problems: &problems)
             if let level = c.level {
@@ -212,10 +261,20 @@ struct ModelValidator {
 
         // posts.jsonl
         checkIDs(contents.posts, file: File.posts) { $0.id }
+        var postAliasOwner: [String: (id: String, line: Int?, file: String)] = [:]
+        let editions = m.classification.map { [$0.edition] + $0.supplements } ?? []
         for e in contents.posts {
             let p = e.value
             checkName(p.name, file: File.posts, line: e.line, entry: p.id)
             checkSources(p.source, file: File.posts, line: e.line, entry: p.id)
+            checkEvidence(p.confidence, p.source, file: File.posts, line: e.line, entry: p.id)
+            claimAliases(file: File.posts, line: e.line, entry: p.id, name: p.name, aliases: p.aliases,
+                         owners: &postAliasOwner, problems: &problems)
+            if let edition = p.edition, !editions.isEmpty, !editions.contains(edition) {
+                problems.append(ModelProblem(.invalidValue, file: File.posts, line: e.line, entry: p.id, field: "edition",
+                                             message: "edition \"\(edition)\" is neither the classification edition nor one of its "
+                                                 + "supplements in model.json (\(editions.joined(separator: ", ")))"))
+            }
             if !occupationCodes.contains(p.occupation), p.confidence != .unverified {
                 problems.append(ModelProblem(.unknownReference, file: File.posts, line: e.line, entry: p.id, field: "occupation",
                                              message: "occupation \"\(p.occupation)\" is not in occupations.tsv"))
@@ -275,19 +334,20 @@ struct ModelValidator {
     }
 
     /// `(field, text)` of a name and its aliases, for problems.
-    private func aliasFields(name: LocalizedText, aliases: AliasList) -> [(String, String)] {
+    private func aliasFields(name: LocalizedText, aliases: AliasList, cased: [String] = []) -> [(String, String)] {
         [("name.zh", name.zh), ("name.en", name.en)]
             + aliases.zh.enumerated().map { ("aliases.zh[\($0)]", $1) }
             + aliases.en.enumerated().map { ("aliases.en[\($0)]", $1) }
+            + cased.enumerated().map { ("casedAliases[\($0)]", $1) }
     }
 
     /// After normalisation a name or alias belongs to one competency only and must not equal a
     /// certificate's name or alias; within an entry, each form is listed once (a warning).
     private func claimAliases(file: String, line: Int?, entry: String, name: LocalizedText, aliases: AliasList,
-                              owners: inout [String: (id: String, line: Int?, file: String)],
+                              cased: [String] = [], owners: inout [String: (id: String, line: Int?, file: String)],
                               problems: inout [ModelProblem]) {
         var own = Set<String>()
-        for (index, (field, text)) in aliasFields(name: name, aliases: aliases).enumerated() {
+        for (index, (field, text)) in aliasFields(name: name, aliases: aliases, cased: cased).enumerated() {
             let key = normalizer.key(text)
             if key.isEmpty {
                 if index >= 2 {

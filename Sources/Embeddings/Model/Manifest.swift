@@ -3,12 +3,24 @@ public struct Manifest: Codable, Sendable, Hashable {
     public struct Classification: Codable, Sendable, Hashable {
         public var name: String
         public var edition: String
-        public init(name: String, edition: String) { self.name = name; self.edition = edition }
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, edition }
+        /// Batches of new occupations announced after `edition` ("2024-07"); a post's `edition`
+        /// is `edition` or one of these.
+        public var supplements: [String]
+        public init(name: String, edition: String, supplements: [String] = []) {
+            self.name = name; self.edition = edition; self.supplements = supplements
+        }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, edition, supplements }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
             name = try c.decode(String.self, forKey: .name)
             edition = try c.decode(String.self, forKey: .edition)
+            supplements = try c.decodeArray(String.self, forKey: .supplements)
+        }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(edition, forKey: .edition)
+            if !supplements.isEmpty { try c.encode(supplements, forKey: .supplements) }
         }
     }
 
@@ -85,6 +97,8 @@ public struct Manifest: Codable, Sendable, Hashable {
     public var id: String
     public var version: Int
     public var name: LocalizedText
+    /// The languages every competency carries aliases in (`zh`, `en`); empty: no such rule.
+    public var languages: [String]
     public var description: LocalizedNote?
     public var classification: Classification?
     /// Files whose entries are invented demo data.
@@ -94,16 +108,16 @@ public struct Manifest: Codable, Sendable, Hashable {
     public var scale: Scale
     public var experienceYears: [ExperienceRule]
 
-    public init(id: String, version: Int, name: LocalizedText, description: LocalizedNote? = nil,
+    public init(id: String, version: Int, name: LocalizedText, languages: [String] = [], description: LocalizedNote? = nil,
                 classification: Classification? = nil, syntheticFiles: [String] = [], sources: [Source],
                 domains: [Domain], scale: Scale, experienceYears: [ExperienceRule]) {
-        self.id = id; self.version = version; self.name = name; self.description = description
+        self.id = id; self.version = version; self.name = name; self.languages = languages; self.description = description
         self.classification = classification; self.syntheticFiles = syntheticFiles; self.sources = sources
         self.domains = domains; self.scale = scale; self.experienceYears = experienceYears
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, version, name, description, classification, syntheticFiles, sources, domains, scale, experienceYears
+        case id, version, name, languages, description, classification, syntheticFiles, sources, domains, scale, experienceYears
     }
 
     public init(from decoder: any Decoder) throws {
@@ -111,6 +125,7 @@ public struct Manifest: Codable, Sendable, Hashable {
         id = try c.decode(String.self, forKey: .id)
         version = try c.decode(Int.self, forKey: .version)
         name = try c.decode(LocalizedText.self, forKey: .name)
+        languages = try c.decodeArray(String.self, forKey: .languages)
         description = try c.decodeIfPresent(LocalizedNote.self, forKey: .description)
         classification = try c.decodeIfPresent(Classification.self, forKey: .classification)
         syntheticFiles = try c.decodeArray(String.self, forKey: .syntheticFiles)
