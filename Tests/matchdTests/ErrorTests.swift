@@ -1,5 +1,7 @@
+import Embeddings
 import Foundation
 import HTTPTypes
+import Matcher
 import Testing
 @testable import matchd
 
@@ -347,5 +349,61 @@ import Testing
         ]
         for e in errors { #expect(ErrorCode(rawValue: e.code) != nil, "\(e.code)") }
         for e in errors { #expect(APIError.from(e).status.code < 500, "\(e)") }
+    }
+
+    /// `ServiceError` wraps any `EmbeddingsError` and `MatcherError`: every case of both has its
+    /// code in `ErrorCode`, and the envelope carries it. `arm` switches exhaustively, so a new
+    /// case does not compile until it is numbered, and then fails until it is sampled here.
+    @Test func libraryErrorCodesAreListed() {
+        let embeddings: [EmbeddingsError] = [
+            .invalidModel(problems: []), .io(path: "p", message: "m"), .unknownCompetency(field: "f", id: "x"),
+            .unknownCertificate(field: "f", id: "x"), .unknownCourse(field: "f", id: "x"), .unknownPost(field: "f", id: "x"),
+            .invalidValue(field: "f", message: "m"), .latentSpace(message: "m"), .invalidESCO(file: "f", line: 1, message: "m"),
+        ]
+        func arm(_ e: EmbeddingsError) -> Int {
+            switch e {
+            case .invalidModel: 0
+            case .io: 1
+            case .unknownCompetency: 2
+            case .unknownCertificate: 3
+            case .unknownCourse: 4
+            case .unknownPost: 5
+            case .invalidValue: 6
+            case .latentSpace: 7
+            case .invalidESCO: 8
+            }
+        }
+        #expect(Set(embeddings.map(arm)) == Set(0..<9))
+        let matcher: [MatcherError] = [
+            .dimensionMismatch(field: "f", expected: 1, actual: 2), .invalidDimension(0), .nonFiniteValue(field: "f", position: 0),
+            .zeroVector(field: "f"), .duplicateID(id: 1, firstIndex: 0, secondIndex: 1), .invalidK(0),
+            .filterMismatch(expectedRows: 1, actualRows: 2), .invalidShape("s"), .lapackFailure(routine: "r", info: 1),
+            .io(path: "p", operation: "o", errno: 1), .fileTruncated(path: "p", expectedBytes: 2, actualBytes: 1),
+            .fileCorrupt(path: "p", reason: "r"), .unsupportedFileVersion(path: "p", found: 9, supported: 2),
+        ]
+        func arm(_ e: MatcherError) -> Int {
+            switch e {
+            case .dimensionMismatch: 0
+            case .invalidDimension: 1
+            case .nonFiniteValue: 2
+            case .zeroVector: 3
+            case .duplicateID: 4
+            case .invalidK: 5
+            case .filterMismatch: 6
+            case .invalidShape: 7
+            case .lapackFailure: 8
+            case .io: 9
+            case .fileTruncated: 10
+            case .fileCorrupt: 11
+            case .unsupportedFileVersion: 12
+            }
+        }
+        #expect(Set(matcher.map(arm)) == Set(0..<13))
+        let wrapped = embeddings.map(ServiceError.embeddings) + matcher.map(ServiceError.matcher)
+        for e in wrapped {
+            #expect(ErrorCode(rawValue: e.code) != nil, "\(e.code) is not in ErrorCode")
+            #expect(APIError.from(e).code == e.code)
+        }
+        #expect(Set(wrapped.map(\.code)).count == wrapped.count, "two cases share a code")
     }
 }

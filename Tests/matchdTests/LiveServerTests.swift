@@ -88,6 +88,49 @@ struct LiveServerTests {
         try await server.terminate()
     }
 
+    /// Runs `matchd ARGS` to completion; returns its exit status and its output (both streams).
+    static func runMatchd(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = try ServerProcess.executable
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("while serve runs, import without --url and demo are refused: the data directory is locked")
+    func aSecondWriterIsRefused() async throws {
+        let data = try ServerProcess.temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(at: data) }
+        let server = try await ServerProcess.start(dataDirectory: data)
+        let admin = try server.adminKey
+        let file = data.appendingPathComponent("talents.jsonl")
+        try JSONSerialization.data(withJSONObject: Self.talent(id: "locked-1", name: "锁", competencies: ["ai.cv"]))
+            .write(to: file)
+        for arguments in [["import", "--kind", "talents", "--data", data.path, file.path],
+                          ["demo", "--data", data.path, "--talents", "1", "--jobs", "1", "--employers", "1"]] {
+            let (status, output) = try await Self.runMatchd(arguments)
+            #expect(status != 0, "\(arguments[0]): \(output)")
+            #expect(output.contains("data directory \(data.path) is in use by another matchd process"), "\(output)")
+            #expect(output.contains("serve, pid"), "the holder is not named: \(output)")
+            #expect(output.contains("--url"), "\(output)")
+        }
+        #expect(try await server.request("GET", "/v1/talents/locked-1", key: admin).status == 404, "the refused import wrote")
+        // Through the server, the same import goes in.
+        let (status, output) = try await Self.runMatchd(["import", "--kind", "talents", "--data", data.path,
+                                                         "--url", "http://127.0.0.1:\(server.port)", file.path])
+        #expect(status == 0, "\(output)")
+        #expect(try await server.request("GET", "/v1/talents/locked-1", key: admin).status == 200)
+        #expect(try await server.terminate() == 0, "\(server.output)")
+        // Once the server is gone, the directory is free again.
+        let (after, afterOutput) = try await Self.runMatchd(["import", "--kind", "talents", "--data", data.path, file.path])
+        #expect(after == 0, "\(afterOutput)")
+    }
+
     @Test("SIGTERM during an import: the request finishes and is acknowledged, the snapshot covers it")
     func terminateWaitsForInFlightImport() async throws {
         let data = try ServerProcess.temporaryDataDirectory()

@@ -515,6 +515,26 @@ import Testing
         }
     }
 
+    /// The error names the field the (first) finding is in, and each detail its own field, with
+    /// the span counted within that field.
+    @Test func aProtectedAttributeIsNamedInTheFieldItIsIn() async throws {
+        try await TestService.run { api in
+            let inTitle = S.JobInput(title: "Java 工程师，限男性", description: "负责后端开发。",
+                                     requirements: [.init(competency: "prog.java", level: 4)])
+            let titleError = try #require(try await api.post("/v1/jobs", as: .employerA, json: inTitle).error)
+            #expect(titleError.code == ErrorCode.protectedAttribute.rawValue && titleError.field == "title")
+            let detail = try #require(titleError.details?.first)
+            #expect(detail.field == "title" && detail.span.map { $0.start >= 9 && $0.end <= 12 } == true)
+
+            var both = inTitle
+            both.description = "负责后端开发。35岁以下。"
+            let bothError = try #require(try await api.post("/v1/jobs", as: .employerA, json: both).error)
+            #expect(bothError.field == "title")
+            #expect(bothError.details?.map(\.field) == ["title", "description"])
+            #expect(bothError.message.contains("in title") && bothError.message.contains("in description"))
+        }
+    }
+
     // MARK: Courses
 
     @Test func theCourseCatalogueAndPlatformCourses() async throws {

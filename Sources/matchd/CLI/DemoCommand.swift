@@ -16,7 +16,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Do nothing when the store already holds talents or jobs.") var ifEmpty = false
 
     func run() async throws {
-        let engine = try await openEngine(store)
+        let engine = try await openEngine(store, exclusive: "demo")
         if ifEmpty, try await !engine.store.isEmpty() {
             print("the store already holds data; nothing to do")
             return
@@ -59,7 +59,10 @@ struct DemoCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let url = engine.config.dataDirectory.appendingPathComponent("demo-keys.json")
-        FileManager.default.createFile(atPath: url.path, contents: try encoder.encode(keys), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: url.path, contents: try encoder.encode(keys),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write the demo keys to \(url.path)")
+        }
         try await engine.saveSnapshot(logger: logger)
         print("created \(employers) employers, \(jobs) job postings and \(talents) talents; keys in \(url.path) and \(engine.config.adminKeyFile.path)")
     }

@@ -26,12 +26,13 @@ struct KeysCommand: AsyncParsableCommand {
     }
 }
 
-/// An engine over the configured store, quietly (CLI commands).
-func openEngine(_ options: StoreOptions) async throws -> Engine {
+/// An engine over the configured store, quietly (CLI commands). `exclusive` takes the data
+/// directory's write lock for the command it names (see `Engine.start`).
+func openEngine(_ options: StoreOptions, exclusive: String? = nil) async throws -> Engine {
     var config = MatchdConfig()
     try options.resolve(into: &config)
     do { try config.validate() } catch { throw ValidationError("\(error)") }
     var logger = Logger(label: "matchd")
     logger.logLevel = .warning
-    return try await Engine.start(config: config, logger: logger)
+    return try await Engine.start(config: config, logger: logger, exclusive: exclusive)
 }

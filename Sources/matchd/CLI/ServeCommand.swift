@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port (env MATCHD_PORT; default 8080; 0 picks a free one).") var port: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical (env MATCHD_LOG_LEVEL; default info).") var logLevel: String?
     @Option(help: "Largest JSON body in bytes (env MATCHD_MAX_BODY_BYTES; default 1 MiB).") var maxBodyBytes: Int?
+    @Option(help: "Largest NDJSON import body in bytes (env MATCHD_MAX_IMPORT_BYTES; default 256 MiB).") var maxImportBytes: Int?
     @Option(help: "Candidates retrieved before re-ranking (env MATCHD_RETRIEVAL_DEPTH; default 500).") var retrievalDepth: Int?
 
     func resolvedConfig(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> MatchdConfig {
@@ -25,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = try port ?? StoreOptions.int(env, "MATCHD_PORT") { config.port = v }
         if let v = logLevel ?? env["MATCHD_LOG_LEVEL"] { config.logLevel = v }
         if let v = try maxBodyBytes ?? StoreOptions.int(env, "MATCHD_MAX_BODY_BYTES") { config.maxBodyBytes = v }
-        if let v = try StoreOptions.int(env, "MATCHD_MAX_IMPORT_BYTES") { config.maxImportBytes = v }
+        if let v = try maxImportBytes ?? StoreOptions.int(env, "MATCHD_MAX_IMPORT_BYTES") { config.maxImportBytes = v }
         if let v = try retrievalDepth ?? StoreOptions.int(env, "MATCHD_RETRIEVAL_DEPTH") { config.retrievalDepth = v }
         try config.validate()
         return config
@@ -48,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
             "batch_kernel": "\(ComputeBackend.batchKernel)",
         ])
         if let warning = ComputeBackend.blasCoreWarning { logger.warning("\(warning)") }
-        let engine = try await Engine.start(config: config, logger: logger)
+        let engine = try await Engine.start(config: config, logger: logger, exclusive: "serve")
         try await ensureAdminKey(engine: engine, logger: logger)
         let app = try buildApplication(engine: engine, logger: logger, metrics: { registry.emitToString() })
         logger.info("serving", metadata: ["address": "\(config.host):\(config.port)"])

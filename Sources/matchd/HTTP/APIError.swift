@@ -139,8 +139,10 @@ struct APIError: Error, Sendable {
         }
         var details: [ErrorBody.Detail]?
         if case .protectedAttribute(let findings) = e {
-            details = findings.map { .init(code: $0.category.rawValue, message: "demands \($0.category.rawValue): \"\($0.text)\"",
-                                           field: nil, span: .init(start: $0.span.start, end: $0.span.end)) }
+            details = findings.map { f in
+                .init(code: f.finding.category.rawValue, message: "demands \(f.finding.category.rawValue): \"\(f.finding.text)\"",
+                      field: f.field, span: .init(start: f.finding.span.start, end: f.finding.span.end))
+            }
         }
         return APIError(status: status, code: e.code, message: e.description, field: e.field, details: details)
     }

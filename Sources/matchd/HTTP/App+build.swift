@@ -17,10 +17,11 @@ func buildRouter(engine: Engine, metrics: @escaping @Sendable () -> String = { "
     router.add(middleware: QueryLimitMiddleware())
     try APIHandler(engine: engine, metrics: metrics)
         .registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
-    // A known path asked with a method it does not serve is 405, not the trie's 404.
+    // A known path asked with a method it does not serve is 405, not the trie's 404 (HEAD
+    // included: no route answers it).
     for routes in Dictionary(grouping: router.routes, by: { $0.path.description }).values {
         let allowed = routes.map(\.method.rawValue).sorted().joined(separator: ", ")
-        for method in [HTTPRequest.Method.get, .put, .post, .delete, .patch, .options, .trace, HTTPRequest.Method("QUERY")!]
+        for method in [HTTPRequest.Method.get, .head, .put, .post, .delete, .patch, .options, .trace, HTTPRequest.Method("QUERY")!]
         where !routes.contains(where: { $0.method == method }) {
             router.on(routes[0].path, method: method) { _, _ -> Response in
                 var error = APIError(.methodNotAllowed, .methodNotAllowed, "\(method) is not allowed here; use \(allowed)")

@@ -74,6 +74,23 @@ final class Catalog<Entry: Sendable>: Sendable {
         }
     }
 
+    /// Makes the catalog hold exactly `items` (those with a vector): the others are removed.
+    func replace(with items: [(key: UInt64, vector: [Float]?, entry: Entry)]) throws(MatcherError) {
+        let kept = items.filter { $0.vector != nil }
+        let keep = Set(kept.map(\.key))
+        try writer.withLock { _ throws(MatcherError) in
+            var map = [UInt64: Entry](minimumCapacity: kept.count)
+            for item in kept { map[item.key] = item.entry }
+            var stale = Set(entries.withLock { $0.keys }.filter { !keep.contains($0) })
+            index.snapshot.forEachLive { _, key in if !keep.contains(key) { stale.insert(key) } }
+            try entries.withLock { current throws(MatcherError) in
+                if !stale.isEmpty { index.delete(ids: Array(stale)) }
+                if !kept.isEmpty { try index.upsert(ids: kept.map(\.key), vectors: kept.map { $0.vector! }) }
+                swap(&current, &map)
+            }
+        }
+    }
+
     /// Removes records; with `erase`, compacts so that no old row keeps their vectors.
     func remove(_ keys: [UInt64], erase: Bool = false) {
         writer.withLock { _ in

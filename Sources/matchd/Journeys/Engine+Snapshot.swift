@@ -7,9 +7,11 @@ import Matcher
 ///
 /// `data/index/` holds `jobs.mvec` and `talents.mvec` (Matcher index files), `entries.json`
 /// (the catalogs' attributes and compact profiles) and `manifest.json`, written last, naming the
-/// store revision, the model fingerprint and the vector dimension they were saved at. A snapshot
-/// is used only when all three still match; any committed write since (even one whose process
-/// was killed) bumps the revision and forces a rebuild.
+/// store revision the catalogs reflect (`Store.publishedRevision`, not the store's revision at
+/// save time, which another process may have advanced), the model fingerprint and the vector
+/// dimension. A snapshot is used only when all of them still match; any committed write since
+/// (even one whose process was killed, or one by another process) leaves the store at another
+/// revision and forces a rebuild, which first deletes the stale snapshot.
 extension Engine {
     /// Bumped whenever the saved entries' shape or the index file format changes, so older
     /// snapshots are rebuilt (3: index files version 2).
@@ -30,58 +32,94 @@ extension Engine {
 
     private var manifestURL: URL { config.indexDirectory.appendingPathComponent("manifest.json") }
 
-    /// Writes the snapshot. Call when no writes run (shutdown), or accept that a write racing it
-    /// makes the next start rebuild.
+    /// Writes the snapshot of the catalogs, stamped with the revision they reflect. It runs on
+    /// the store's serial writer, so no commit (a deletion in particular) interleaves. When the
+    /// catalogs' revision is unknown (another process committed between two of this one's
+    /// commits, or a publication failed and its rebuild too), no snapshot is written and any old
+    /// one is deleted: the next start rebuilds.
     func saveSnapshot(logger: Logger) async throws {
-        let revision = try await store.revision()
         let directory = config.indexDirectory
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try? FileManager.default.removeItem(at: manifestURL)
-        let (jobSnapshot, jobEntries) = jobs.view()
-        let (talentSnapshot, talentEntries) = talents.view()
-        try jobSnapshot.save(to: directory.appendingPathComponent("jobs.mvec").path)
-        try talentSnapshot.save(to: directory.appendingPathComponent("talents.mvec").path)
-        let encoder = JSONEncoder()
-        try encoder.encode(SavedEntries(jobs: jobEntries, talents: talentEntries))
-            .write(to: directory.appendingPathComponent("entries.json"), options: .atomic)
-        let manifest = SnapshotManifest(format: Self.snapshotFormat, revision: revision, modelFingerprint: modelFingerprint,
-                                        dimension: vectorizer.dimension, latentRank: latent.rank)
-        try encoder.encode(manifest).write(to: manifestURL, options: .atomic)
-        logger.info("index snapshot saved", metadata: ["revision": "\(revision)", "jobs": "\(jobSnapshot.count)",
-                                                       "talents": "\(talentSnapshot.count)"])
-    }
-
-    /// Removes the saved snapshot (after a deletion, so no file keeps the deleted vectors).
-    func discardSnapshot() {
-        for name in ["manifest.json", "jobs.mvec", "talents.mvec", "entries.json"] {
-            try? FileManager.default.removeItem(at: config.indexDirectory.appendingPathComponent(name))
+        let saved = try await store.withPublishedRevision { revision -> (revision: Int64, jobs: Int, talents: Int)? in
+            try self.discardSnapshot()
+            guard let revision else { return nil }
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let (jobSnapshot, jobEntries) = self.jobs.view()
+            let (talentSnapshot, talentEntries) = self.talents.view()
+            try jobSnapshot.save(to: directory.appendingPathComponent("jobs.mvec").path)
+            try talentSnapshot.save(to: directory.appendingPathComponent("talents.mvec").path)
+            let encoder = JSONEncoder()
+            try encoder.encode(SavedEntries(jobs: jobEntries, talents: talentEntries))
+                .write(to: directory.appendingPathComponent("entries.json"), options: .atomic)
+            let manifest = SnapshotManifest(format: Self.snapshotFormat, revision: revision,
+                                            modelFingerprint: self.modelFingerprint,
+                                            dimension: self.vectorizer.dimension, latentRank: self.latent.rank)
+            try encoder.encode(manifest).write(to: self.manifestURL, options: .atomic)
+            return (revision, jobSnapshot.count, talentSnapshot.count)
+        }
+        if let saved {
+            logger.info("index snapshot saved", metadata: ["revision": "\(saved.revision)", "jobs": "\(saved.jobs)",
+                                                           "talents": "\(saved.talents)"])
+        } else {
+            logger.warning("the catalogs do not reflect a known store revision (another process wrote the store, or a publication failed); no index snapshot saved, the next start rebuilds")
         }
     }
 
-    /// Fills the catalogs from the saved snapshot if it matches; `false` means rebuild.
+    /// Deletes the saved snapshot: the manifest first (so a half-deleted snapshot is never
+    /// used), then every other file of the index directory (index files, entries, temporary
+    /// files a crash left). A file that cannot be removed is a `StoreError`: a deletion must not
+    /// be acknowledged while a snapshot still holds the deleted record.
+    func discardSnapshot() throws {
+        let fm = FileManager.default
+        let directory = config.indexDirectory
+        func remove(_ url: URL) throws {
+            do {
+                try fm.removeItem(at: url)
+            } catch let error as CocoaError where error.code == .fileNoSuchFile {
+                return
+            } catch {
+                if !fm.fileExists(atPath: url.path) { return }
+                throw StoreError.snapshotRemovalFailed(path: url.path, message: "\(error.localizedDescription)")
+            }
+        }
+        try remove(manifestURL)
+        guard fm.fileExists(atPath: directory.path) else { return }
+        let names: [String]
+        do { names = try fm.contentsOfDirectory(atPath: directory.path) } catch {
+            throw StoreError.snapshotRemovalFailed(path: directory.path, message: "\(error.localizedDescription)")
+        }
+        for name in names.sorted() { try remove(directory.appendingPathComponent(name)) }
+    }
+
+    /// Fills the catalogs from the saved snapshot if it matches; `false` means rebuild. It runs
+    /// on the store's serial writer, and the catalogs then reflect the manifest's revision.
     func restoreSnapshot(logger: Logger) async throws -> Bool {
         guard let data = try? Data(contentsOf: manifestURL),
               let manifest = try? JSONDecoder().decode(SnapshotManifest.self, from: data) else { return false }
-        let expected = SnapshotManifest(format: Self.snapshotFormat, revision: try await store.revision(), modelFingerprint: modelFingerprint,
-                                        dimension: vectorizer.dimension, latentRank: latent.rank)
-        guard manifest == expected else {
-            logger.info("index snapshot is stale; rebuilding", metadata: ["savedRevision": "\(manifest.revision)",
-                                                                          "storeRevision": "\(expected.revision)"])
-            return false
-        }
-        do {
-            let directory = config.indexDirectory
-            let jobIndex = try FlatIndex.load(from: directory.appendingPathComponent("jobs.mvec").path)
-            let talentIndex = try FlatIndex.load(from: directory.appendingPathComponent("talents.mvec").path)
-            let saved = try JSONDecoder().decode(SavedEntries.self,
-                                                 from: Data(contentsOf: directory.appendingPathComponent("entries.json")))
-            guard jobIndex.dimension == vectorizer.dimension, talentIndex.dimension == vectorizer.dimension else { return false }
-            try jobs.publish(restoring: jobIndex, entries: saved.jobs)
-            try talents.publish(restoring: talentIndex, entries: saved.talents)
-            return true
-        } catch {
-            logger.warning("index snapshot unreadable; rebuilding", metadata: ["error": "\(error)"])
-            return false
+        return try await store.republish { db -> (Bool, Int64?) in
+            let expected = SnapshotManifest(format: Self.snapshotFormat, revision: try Store.revision(db),
+                                            modelFingerprint: self.modelFingerprint,
+                                            dimension: self.vectorizer.dimension, latentRank: self.latent.rank)
+            guard manifest == expected else {
+                logger.info("index snapshot is stale; rebuilding", metadata: ["savedRevision": "\(manifest.revision)",
+                                                                              "storeRevision": "\(expected.revision)"])
+                return (false, nil)
+            }
+            do {
+                let directory = self.config.indexDirectory
+                let jobIndex = try FlatIndex.load(from: directory.appendingPathComponent("jobs.mvec").path)
+                let talentIndex = try FlatIndex.load(from: directory.appendingPathComponent("talents.mvec").path)
+                let saved = try JSONDecoder().decode(SavedEntries.self,
+                                                     from: Data(contentsOf: directory.appendingPathComponent("entries.json")))
+                guard jobIndex.dimension == self.vectorizer.dimension, talentIndex.dimension == self.vectorizer.dimension else {
+                    return (false, nil)
+                }
+                try self.jobs.publish(restoring: jobIndex, entries: saved.jobs)
+                try self.talents.publish(restoring: talentIndex, entries: saved.talents)
+                return (true, manifest.revision)
+            } catch {
+                logger.warning("index snapshot unreadable; rebuilding", metadata: ["error": "\(error)"])
+                return (false, nil)
+            }
         }
     }
 }

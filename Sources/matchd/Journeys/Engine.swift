@@ -9,9 +9,11 @@ import Synchronization
 /// catalogs (open jobs; talents who consented to be found). Journeys are its extensions.
 ///
 /// Write path: validate → vectorise → commit → publish to the catalog (`Store.commit`), so an
-/// acknowledged write is committed and searchable. Start-up: load the model, open the store,
-/// restore the catalogs from the saved snapshot when it matches the store and the model,
-/// otherwise rebuild them from the records; only then does the server accept traffic.
+/// acknowledged write is committed and searchable. A publication that fails after its commit is
+/// logged with the record ids and the catalog is rebuilt from the store on the spot
+/// (`recoverCatalogs`). Start-up: load the model, open the store, restore the catalogs from the
+/// saved snapshot when it matches the store and the model, otherwise delete it and rebuild them
+/// from the records; only then does the server accept traffic.
 final class Engine: Sendable {
     let config: MatchdConfig
     let model: CompetencyModel
@@ -27,32 +29,46 @@ final class Engine: Sendable {
     let keyCache = Mutex<[String: Identity]>([:])
     /// SHA-256 of the model files: a saved snapshot is only reused for the same model.
     let modelFingerprint: String
+    let logger: Logger
+    /// The data directory's write lock, when this engine's command writes the store.
+    let directoryLock: DataDirectoryLock?
 
     init(config: MatchdConfig, model: CompetencyModel, latent: LatentSpace, store: Store,
-         modelFingerprint: String) throws {
+         modelFingerprint: String, logger: Logger = Logger(label: "matchd"),
+         directoryLock: DataDirectoryLock? = nil) throws {
         self.config = config
         self.model = model
         self.latent = latent
         self.vectorizer = Vectorizer(model: model, latent: latent)
         self.store = store
         self.modelFingerprint = modelFingerprint
+        self.logger = logger
+        self.directoryLock = directoryLock
         let dimension = vectorizer.dimension
         jobs = Catalog(index: try FlatIndex(dimension: dimension, metric: .cosine))
         talents = Catalog(index: try FlatIndex(dimension: dimension, metric: .cosine))
         platformCourses = Mutex([:])
+        store.onPublishFailure { [weak self] db, error in
+            guard let self else { throw error }
+            try self.recoverCatalogs(db, after: error)
+        }
     }
 
     /// Loads everything and fills the catalogs. `store` defaults to the one in the data directory.
-    static func start(config: MatchdConfig, store: Store? = nil, logger: Logger) async throws -> Engine {
+    /// With `exclusive`, the data directory's write lock is taken first, naming `exclusive` as
+    /// its holder (the commands that write the store: `serve`, `import`, `demo`); another
+    /// process holding it makes this throw `StoreError.dataDirectoryInUse`.
+    static func start(config: MatchdConfig, store: Store? = nil, logger: Logger,
+                      exclusive holder: String? = nil) async throws -> Engine {
         let started = ContinuousClock.now
+        let lock = try holder.map { try DataDirectoryLock(directory: config.dataDirectory, holder: $0) }
         let model = try CompetencyModel.load(from: config.modelDirectory)
         let latent = try LatentSpace.build(model: model, rank: config.latentRank)
         let store = try store ?? Store.open(directory: config.dataDirectory)
         let engine = try Engine(config: config, model: model, latent: latent, store: store,
-                                modelFingerprint: try Self.fingerprint(of: config.modelDirectory))
-        try await engine.loadPlatformCourses()
-        let restored = try await engine.restoreSnapshot(logger: logger)
-        if !restored { try await engine.rebuildCatalogs(logger: logger) }
+                                modelFingerprint: try Self.fingerprint(of: config.modelDirectory),
+                                logger: logger, directoryLock: lock)
+        let restored = try await engine.load(logger: logger)
         logger.info("engine ready", metadata: [
             "model": "\(model.manifest.id) v\(model.manifest.version)",
             "openJobs": "\(engine.jobs.count)", "searchableTalents": "\(engine.talents.count)",
@@ -70,6 +86,17 @@ final class Engine: Sendable {
             hasher.update(try Data(contentsOf: directory.appendingPathComponent(name)))
         }
         return hasher.hex
+    }
+
+    /// Fills the (empty) catalogs: from the saved snapshot when it matches the store and the
+    /// model, otherwise by deleting the snapshot and re-vectorising every record. Returns
+    /// whether the snapshot was used.
+    func load(logger: Logger) async throws -> Bool {
+        try await loadPlatformCourses()
+        if try await restoreSnapshot(logger: logger) { return true }
+        try discardSnapshot()
+        try await rebuildCatalogs(logger: logger)
+        return false
     }
 
     // MARK: Courses
@@ -158,35 +185,92 @@ final class Engine: Sendable {
         return (UInt64(talent.seq!), searchable ? vector : nil, talentEntry(talent, capabilities: has))
     }
 
-    /// Re-vectorises every record into fresh catalogs (start-up without a usable snapshot).
+    /// The two catalogs, by name (logs and recovery).
+    enum CatalogKind: String, Sendable, CaseIterable { case jobs, talents }
+
+    /// Re-vectorises every record into the catalogs (start-up without a usable snapshot), which
+    /// then hold exactly the store's searchable records. It runs on the store's serial writer,
+    /// so no commit interleaves, and the catalogs reflect the revision read.
     func rebuildCatalogs(logger: Logger) async throws {
-        let jobRecords = try await store.read { db in
-            try JobRecord.filter(JobRecord.Columns.status == JobRecord.Status.open.rawValue).fetchAll(db)
+        let counts = try await store.republish { db in
+            let counts = try self.rebuildCatalogs(db, Set(CatalogKind.allCases))
+            return (counts, try Store.revision(db))
         }
-        let talentRecords = try await store.read { db in
-            try TalentRecord.filter(TalentRecord.Columns.searchable == true).fetchAll(db)
-        }
-        let jobItems = try await parallelMap(jobRecords) { try self.jobItem($0) }
-        let talentItems = try await parallelMap(talentRecords) { try self.talentItem($0) }
-        try jobs.publish(jobItems)
-        try talents.publish(talentItems)
         logger.info("catalogs rebuilt from the store", metadata: [
-            "jobs": "\(jobRecords.count)", "talents": "\(talentRecords.count)"])
+            "jobs": "\(counts[.jobs] ?? 0)", "talents": "\(counts[.talents] ?? 0)"])
+    }
+
+    /// Replaces the contents of the `kinds` catalogs with the searchable records `db` holds;
+    /// returns how many each now holds.
+    @discardableResult
+    func rebuildCatalogs(_ db: Database, _ kinds: Set<CatalogKind>) throws -> [CatalogKind: Int] {
+        var counts: [CatalogKind: Int] = [:]
+        if kinds.contains(.jobs) {
+            let records = try JobRecord.filter(JobRecord.Columns.status == JobRecord.Status.open.rawValue).fetchAll(db)
+            let items = try concurrentMap(records) { try self.jobItem($0) }
+            try jobs.replace(with: items)
+            counts[.jobs] = jobs.count
+        }
+        if kinds.contains(.talents) {
+            let records = try TalentRecord.filter(TalentRecord.Columns.searchable == true).fetchAll(db)
+            let items = try concurrentMap(records) { try self.talentItem($0) }
+            try talents.replace(with: items)
+            counts[.talents] = talents.count
+        }
+        return counts
+    }
+
+    /// A publication that failed after its commit: logged with the record ids (never their
+    /// contents), then the affected catalog is rebuilt from `db`, which holds the commit, so the
+    /// acknowledged write is searchable after all. Runs on the store's serial writer.
+    func recoverCatalogs(_ db: Database, after error: any Error) throws {
+        let failure = error as? PublishFailure
+        let kinds = failure.map { [$0.catalog] } ?? CatalogKind.allCases
+        logger.error("index publication failed after a commit; rebuilding the catalog from the store", metadata: [
+            "catalog": "\(kinds.map(\.rawValue).joined(separator: ","))",
+            "ids": "\(failure?.ids.prefix(20).joined(separator: ",") ?? "")",
+            "error": "\(failure.map { "\($0.error.code)" } ?? "\(type(of: error))")",
+        ])
+        do {
+            let counts = try rebuildCatalogs(db, Set(kinds))
+            logger.notice("catalog rebuilt after a failed publication", metadata: [
+                "catalog": "\(kinds.map(\.rawValue).joined(separator: ","))",
+                "entries": "\(kinds.map { counts[$0] ?? 0 })"])
+        } catch {
+            logger.critical("catalog rebuild failed; searches miss records until the next start", metadata: [
+                "error": "\(error)"])
+            throw error
+        }
+    }
+
+    /// Publishes to a catalog; a failure is thrown as a `PublishFailure` naming the catalog and
+    /// the record ids, for `recoverCatalogs`. Items repeating a key keep the last (an upsert
+    /// batch naming one id twice saves it twice under one `seq`).
+    func publish<Entry>(_ items: [(key: UInt64, vector: [Float]?, entry: Entry)], to kind: CatalogKind,
+                        catalog: Catalog<Entry>, ids: [String]) throws(PublishFailure) {
+        var last: [UInt64: Int] = [:]
+        for (i, item) in items.enumerated() { last[item.key] = i }
+        let unique = last.count == items.count ? items : items.enumerated().filter { last[$0.element.key] == $0.offset }.map(\.element)
+        do { try catalog.publish(unique) } catch { throw PublishFailure(catalog: kind, ids: ids, error: error) }
+    }
+
+    struct PublishFailure: Error {
+        var catalog: CatalogKind
+        var ids: [String]
+        var error: MatcherError
     }
 }
 
-/// Maps `items` on all cores, keeping order.
-func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @escaping @Sendable (T) throws -> R) async throws -> [R] {
+/// Maps `items` on all cores, keeping order (synchronously: it runs on the store's writer).
+func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) throws -> R) throws -> [R] {
     let workers = max(1, min(SearchTuningCores.count, items.count / 64 + 1))
-    return try await withThrowingTaskGroup(of: (Int, [R]).self) { group in
-        for w in 0..<workers {
-            let lo = items.count * w / workers, hi = items.count * (w + 1) / workers
-            group.addTask { (w, try items[lo..<hi].map(transform)) }
-        }
-        var parts = [[R]](repeating: [], count: workers)
-        for try await (w, part) in group { parts[w] = part }
-        return parts.flatMap { $0 }
+    let parts = Mutex([Result<[R], any Error>?](repeating: nil, count: workers))
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+        let lo = items.count * w / workers, hi = items.count * (w + 1) / workers
+        let part = Result { try items[lo..<hi].map(transform) }
+        parts.withLock { $0[w] = part }
     }
+    return try parts.withLock { $0 }.flatMap { try $0!.get() }
 }
 
 enum SearchTuningCores {

@@ -10,7 +10,7 @@ enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidCursor
     /// A streamed body (an import) passed its byte limit.
     case tooLarge(String)
-    case protectedAttribute(findings: [ProtectedAttributes.Finding])
+    case protectedAttribute(findings: [ProtectedFinding])
     case talentExists(keyTalentID: String)
     case missingKey
     case invalidKey
@@ -40,7 +40,7 @@ enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalid(let field, _): field
         case .invalidCursor: "cursor"
         case .tooLarge: "body"
-        case .protectedAttribute: "description"
+        case .protectedAttribute(let findings): findings.first?.field ?? "description"
         case .embeddings(let e): e.field
         case .matcher(let e): e.field
         case .notFound, .conflict, .talentExists, .missingKey, .invalidKey, .forbidden: nil
@@ -56,7 +56,8 @@ enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooLarge(let why): why
         case .protectedAttribute(let findings):
             "the posting demands protected attributes, which matchd refuses: "
-                + findings.map { "\($0.category.rawValue) (\"\($0.text)\" at \($0.span.start)…\($0.span.end))" }.joined(separator: ", ")
+                + findings.map { "\($0.finding.category.rawValue) (\"\($0.finding.text)\" in \($0.field) at \($0.finding.span.start)…\($0.finding.span.end))" }
+                .joined(separator: ", ")
         case .talentExists(let id): "this seeker key owns talent \(id) already; update it with PUT /v1/talents/\(id)"
         case .missingKey: "this route needs an API key: send Authorization: Bearer <key>"
         case .invalidKey: "the API key is unknown or revoked"
@@ -65,6 +66,13 @@ enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .matcher(let e): e.description
         }
     }
+}
+
+/// A protected attribute a posting demands, and the field (`title` or `description`) it is in;
+/// the span counts within that field.
+struct ProtectedFinding: Sendable, Equatable {
+    var field: String
+    var finding: ProtectedAttributes.Finding
 }
 
 /// Runs `body`, turning the libraries' typed errors into `ServiceError`.

@@ -1,21 +1,34 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// matchd's embedded store: SQLite through GRDB, owning the schema and every query.
 ///
 /// On disk it is a `DatabasePool` in WAL mode with `synchronous = FULL`: a write is
 /// acknowledged only after its WAL frames are fsynced, so it survives a process crash and a
-/// power loss (`NORMAL` would survive a process crash only). In tests it is an in-memory
-/// `DatabaseQueue`.
+/// power loss (`NORMAL` would survive a process crash only). `secure_delete` is on, so a
+/// deleted row's bytes are overwritten in its page rather than left in free space. In tests it
+/// is an in-memory `DatabaseQueue`.
 ///
 /// Every write goes through `commit(_:publish:)`: the change and a bump of the store's
 /// `revision` run in one transaction, then `publish` runs on the same serial writer, so the
-/// in-memory indexes see changes in commit order and only committed ones.
+/// in-memory indexes see changes in commit order and only committed ones. The store also keeps
+/// `publishedRevision`: the revision the in-memory indexes reflect, which is what a saved index
+/// snapshot may claim. It advances only when a commit follows the last published one directly
+/// and its publication succeeded; a commit by another process in between (a revision gap) or a
+/// failed publication makes it unknown until the indexes are rebuilt.
 struct Store: Sendable {
     let writer: any DatabaseWriter
+    private let state: PublishState
+
+    /// Called on the serial writer when a publication fails after its commit, with the error
+    /// `publish` threw; it rebuilds the in-memory indexes from `db` (which sees the commit), or
+    /// throws when it cannot. After it returns, the indexes reflect `db`'s revision.
+    typealias Recovery = @Sendable (_ db: Database, _ error: any Error) throws -> Void
 
     init(writer: any DatabaseWriter) throws {
         self.writer = writer
+        self.state = PublishState()
         try Migrations.migrator.migrate(writer)
     }
 
@@ -25,11 +38,18 @@ struct Store: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
-        let pool = try DatabasePool(path: directory.appendingPathComponent("matchd.sqlite").path,
+        let pool = try DatabasePool(path: directory.appendingPathComponent(fileName).path,
                                     configuration: configuration)
+        // GRDB turns on WAL mode after `prepareDatabase` and sets the writer to NORMAL then;
+        // the writer connection is the one whose commits must be durable.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         return try Store(writer: pool)
     }
+
+    /// The SQLite file's name in the data directory (with its `-wal` and `-shm` companions).
+    static let fileName = "matchd.sqlite"
 
     /// A private in-memory store.
     static func inMemory() throws -> Store {
@@ -38,29 +58,119 @@ struct Store: Sendable {
 
     /// Runs `change` in a transaction that also bumps the revision; after the commit, calls
     /// `publish` with its result, still on the serial writer.
+    ///
+    /// A commit is acknowledged once it is durable, whatever its publication does: when
+    /// `publish` throws, the published revision becomes unknown and the `Recovery` installed
+    /// with `onPublishFailure` runs (it rebuilds the indexes, after which the revision it
+    /// reports is the published one). `commit` then returns normally.
     func commit<T: Sendable>(_ change: @escaping @Sendable (Database) throws -> T,
-                             publish: @escaping @Sendable (T) -> Void = { _ in }) async throws -> T {
+                             publish: @escaping @Sendable (T) throws -> Void = { _ in }) async throws -> T {
         try await writer.writeWithoutTransaction { db in
             var result: T?
+            var previous: Int64 = 0
             try db.inTransaction {
                 result = try change(db)
-                try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+                previous = try Self.revision(db)
+                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'revision'", arguments: ["\(previous + 1)"])
                 return .commit
             }
-            publish(result!)
+            do {
+                try publish(result!)
+                state.advance(from: previous, to: previous + 1)
+            } catch {
+                state.set(nil)
+                if let recover = state.recovery {
+                    do {
+                        try recover(db, error)
+                        state.set(try Self.revision(db))
+                    } catch {
+                        state.set(nil)
+                    }
+                }
+            }
             return result!
         }
     }
 
-    /// Increases with every committed write; the saved index snapshots record it.
+    /// Installs what runs when a publication fails after its commit (`commit`).
+    func onPublishFailure(_ recovery: @escaping Recovery) {
+        state.recovery = recovery
+    }
+
+    /// Increases with every committed write.
     func revision() async throws -> Int64 {
-        try await writer.read { db in
-            try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'revision'") ?? 0
+        try await writer.read { db in try Self.revision(db) }
+    }
+
+    static func revision(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'revision'") ?? 0
+    }
+
+    /// Runs `body` on the serial writer (no commit runs meanwhile) to load or rebuild the
+    /// in-memory indexes; the revision it returns is the one they now reflect (`nil`: none).
+    /// If it throws, the published revision is unknown.
+    func republish<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> (T, Int64?)) async throws -> T {
+        try await writer.writeWithoutTransaction { db in
+            state.set(nil)
+            let (value, revision) = try body(db)
+            state.set(revision)
+            return value
+        }
+    }
+
+    /// Runs `body` on the serial writer (no commit runs meanwhile) with the revision the
+    /// in-memory indexes reflect, `nil` when unknown. A snapshot of the indexes taken inside
+    /// `body` reflects exactly that revision.
+    func withPublishedRevision<T: Sendable>(_ body: @escaping @Sendable (Int64?) throws -> T) async throws -> T {
+        try await writer.writeWithoutTransaction { _ in try body(state.revision) }
+    }
+
+    /// The revision the in-memory indexes reflect, `nil` when unknown.
+    var publishedRevision: Int64? { state.revision }
+
+    /// Copies the WAL into the database file and truncates the WAL to zero bytes, so that the
+    /// frames of rows deleted since leave the disk. Readers in flight can hold it back for a
+    /// moment; it retries for up to a second, then throws `StoreError.checkpointIncomplete`.
+    func truncateWAL() async throws {
+        guard let pool = writer as? DatabasePool else { return }
+        let path = pool.path
+        try await writer.writeWithoutTransaction { db in
+            var attempt = 0
+            while true {
+                do {
+                    let (wal, copied) = try db.checkpoint(.truncate)
+                    if wal <= 0 || wal == copied { return }
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                    // a reader holds an older snapshot; retry below
+                }
+                attempt += 1
+                if attempt >= 100 { throw StoreError.checkpointIncomplete(path: path) }
+                usleep(10_000)
+            }
         }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await writer.read(body)
+    }
+}
+
+/// The store's publication bookkeeping, shared by every copy of a `Store`.
+private final class PublishState: Sendable {
+    private let value = Mutex<(revision: Int64?, recovery: Store.Recovery?)>((nil, nil))
+
+    var revision: Int64? { value.withLock { $0.revision } }
+
+    var recovery: Store.Recovery? {
+        get { value.withLock { $0.recovery } }
+        set { value.withLock { $0.recovery = newValue } }
+    }
+
+    func set(_ revision: Int64?) { value.withLock { $0.revision = revision } }
+
+    /// `to` when the indexes reflected `from` (no commit of another process came between).
+    func advance(from previous: Int64, to revision: Int64) {
+        value.withLock { $0.revision = $0.revision == previous ? revision : nil }
     }
 }
 

@@ -342,10 +342,10 @@ func jsonLine(_ value: some Encodable) throws -> String {
 
 /// Rules every reply of the service keeps, whatever the route.
 enum ResponseChecks {
-    /// Codes an error envelope may carry: `ErrorCode`'s, and the libraries' own `embeddings.*`
-    /// and `matcher.*` codes, which the API passes through.
+    /// Codes an error envelope may carry: `ErrorCode`'s (which list the libraries' codes the
+    /// API passes through).
     static func isKnownCode(_ code: String) -> Bool {
-        ErrorCode(rawValue: code) != nil || code.hasPrefix("embeddings.") || code.hasPrefix("matcher.")
+        ErrorCode(rawValue: code) != nil
     }
 
     static func problems(in reply: Reply) -> [String] {

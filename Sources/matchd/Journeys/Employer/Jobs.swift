@@ -30,7 +30,8 @@ extension Engine {
         try validateCount(draft.requirements.count, field: "requirements", max: 200)
         try validateSalary(min: draft.salaryMin, max: draft.salaryMax, field: "salary")
         try validateLevel(draft.level, field: "level")
-        let findings = protectedAttributes.findings(in: draft.title) + protectedAttributes.findings(in: draft.description ?? "")
+        let findings = protectedAttributes.findings(in: draft.title).map { ProtectedFinding(field: "title", finding: $0) }
+            + protectedAttributes.findings(in: draft.description ?? "").map { ProtectedFinding(field: "description", finding: $0) }
         if !findings.isEmpty { throw .protectedAttribute(findings: findings) }
         let input = PostingInput(postCode: draft.postCode, level: draft.level, requirements: draft.requirements,
                                  text: [draft.title, draft.description].compactMap { $0 }.joined(separator: "\n"))
@@ -64,7 +65,7 @@ extension Engine {
             var r = record
             try r.insert(db)
             return r
-        }, publish: { r in self.publishJob(r, requirements: needs) })
+        }, publish: { r in try self.publishJob(r, requirements: needs) })
     }
 
     func updateJob(id: String, _ draft: JobDraft, by identity: Identity) async throws -> JobRecord {
@@ -92,7 +93,7 @@ extension Engine {
             r.updatedAt = Date()
             try r.update(db)
             return r
-        }, publish: { r in self.publishJob(r, requirements: needs) })
+        }, publish: { r in try self.publishJob(r, requirements: needs) })
     }
 
     func closeJob(id: String, by identity: Identity) async throws -> JobRecord {
@@ -141,7 +142,7 @@ extension Engine {
             let items = zip(records, prepared).map { r, p in
                 (key: UInt64(r.seq!), vector: self.jobVector(r, p.1), entry: self.jobEntry(r, requirements: p.1))
             }
-            try? self.jobs.publish(items)
+            try self.publish(items, to: .jobs, catalog: self.jobs, ids: records.map(\.id))
         })
     }
 
@@ -151,8 +152,9 @@ extension Engine {
         return v.contains { $0 != 0 } ? v : nil
     }
 
-    private func publishJob(_ r: JobRecord, requirements needs: RequirementProfile) {
-        try? jobs.publish([(UInt64(r.seq!), jobVector(r, needs), jobEntry(r, requirements: needs))])
+    private func publishJob(_ r: JobRecord, requirements needs: RequirementProfile) throws(PublishFailure) {
+        try publish([(UInt64(r.seq!), jobVector(r, needs), jobEntry(r, requirements: needs))], to: .jobs,
+                    catalog: jobs, ids: [r.id])
     }
 
     /// A posting; any key may read one.

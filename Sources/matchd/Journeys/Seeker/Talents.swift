@@ -2,6 +2,7 @@ import Synchronization
 import Embeddings
 import Foundation
 import GRDB
+import Logging
 
 /// A talent profile as a caller sends it (create or replace).
 struct TalentDraft: Sendable, Codable, Equatable {
@@ -102,7 +103,7 @@ extension Engine {
             var r = record
             try r.insert(db)
             return r
-        }, publish: { r in self.publishTalent(r, capabilities: has) })
+        }, publish: { r in try self.publishTalent(r, capabilities: has) })
     }
 
     /// Replaces a talent's profile (owner or admin).
@@ -129,7 +130,7 @@ extension Engine {
             r.updatedAt = Date()
             try r.update(db)
             return r
-        }, publish: { r in self.publishTalent(r, capabilities: has) })
+        }, publish: { r in try self.publishTalent(r, capabilities: has) })
     }
 
     /// Upserts a talent by id (bulk import; validated like a create by an admin).
@@ -163,7 +164,7 @@ extension Engine {
             let items = zip(records, prepared).map { r, p in
                 (key: UInt64(r.seq!), vector: self.talentVector(r, p.1), entry: self.talentEntry(r, capabilities: p.1))
             }
-            try? self.talents.publish(items)
+            try self.publish(items, to: .talents, catalog: self.talents, ids: records.map(\.id))
         })
     }
 
@@ -173,8 +174,9 @@ extension Engine {
         return v.contains { $0 != 0 } ? v : nil
     }
 
-    private func publishTalent(_ r: TalentRecord, capabilities has: CapabilityProfile) {
-        try? talents.publish([(UInt64(r.seq!), talentVector(r, has), talentEntry(r, capabilities: has))])
+    private func publishTalent(_ r: TalentRecord, capabilities has: CapabilityProfile) throws(PublishFailure) {
+        try publish([(UInt64(r.seq!), talentVector(r, has), talentEntry(r, capabilities: has))], to: .talents,
+                    catalog: talents, ids: [r.id])
     }
 
     /// A talent (owner or admin).
@@ -184,20 +186,32 @@ extension Engine {
         return r
     }
 
-    /// Deletes a talent's record, its keys, its vector (compacting the index) and the saved snapshot.
+    /// Deletes a talent's record, its keys, its vector (compacting the index) and the saved
+    /// snapshot, then empties the WAL into the database file. The snapshot is deleted inside the
+    /// deleting transaction, before it commits: if that fails, nothing is deleted and the caller
+    /// gets the `StoreError`; if the process dies between the two, the next start rebuilds. The
+    /// store's `secure_delete` zeroes the row's bytes in its pages; the WAL checkpoint removes the
+    /// frames that still held them.
     func deleteTalent(id: String, by identity: Identity) async throws {
         try identity.requireTalentOwner(id)
         let hashes = try await store.commit({ db -> (Int64, [String]) in
             guard let r = try TalentRecord.filter(TalentRecord.Columns.id == id).fetchOne(db) else {
                 throw ServiceError.notFound(kind: "talent", id: id)
             }
+            try self.discardSnapshot()
             let keys = try APIKeyRecord.filter(APIKeyRecord.Columns.talentId == id).fetchAll(db)
             try APIKeyRecord.filter(APIKeyRecord.Columns.talentId == id).deleteAll(db)
             try r.delete(db)
             return (r.seq!, keys.map(\.keyHash))
         }, publish: { seq, _ in self.talents.remove([UInt64(seq)], erase: true) })
         keyCache.withLock { cache in for h in hashes.1 { cache.removeValue(forKey: h) } }
-        discardSnapshot()
+        do {
+            try await store.truncateWAL()
+        } catch {
+            // The row is deleted and zeroed in the database file's pages; only older WAL frames
+            // may still hold it until the next checkpoint (the next deletion, or shutdown).
+            logger.warning("WAL checkpoint after a deletion did not complete", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Everything stored about a talent (owner or admin).
