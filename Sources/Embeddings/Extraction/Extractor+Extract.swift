@@ -259,6 +259,10 @@ extension Extractor {
     /// - **backward**, from a cue written after the clause's first mention ("Java, C++ are not
     ///   required"), over the preceding clauses that hold nothing but list items.
     func negatedClauses(hits: [Hit], clauses: [Clause], scalars: UnsafeBufferPointer<UInt32>) -> Set<Int> {
+        // Most texts hold no negation cue at all: nothing to scope, nothing to allocate.
+        guard hits.contains(where: { hit in
+            hit.fuzzyCompetency < 0 && !payloads[Int(hit.payload)].flags.isDisjoint(with: [.negation, .weakNegation])
+        }) else { return [] }
         struct Group {
             var clause: Int
             var sentence: Int
