@@ -146,10 +146,10 @@ public enum ComputeBackend {
     /// The OpenBLAS kernel family in use (`openblas_get_corename()`, e.g. "SkylakeX", "Haswell").
     public static var blasCore: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 
-    /// The single-query dot kernel, "avx2+fma" or "portable-simd", and the small-batch one when
-    /// it is wider ("avx2+fma, batches avx512f").
+    /// The dot kernels of single queries and small batches: "avx512f", "avx2+fma" or
+    /// "portable-simd".
     public static var dotKernel: String {
-        DotKernel.usesAVX2 ? (DotKernel.hasAVX512 ? "avx2+fma, batches avx512f" : "avx2+fma") : "portable-simd"
+        DotKernel.usesAVX2 ? (DotKernel.hasAVX512 ? "avx512f" : "avx2+fma") : "portable-simd"
     }
 
     /// How large batches are scored: "amx-bf16 screen, exact rescoring" where the CPU has AMX
