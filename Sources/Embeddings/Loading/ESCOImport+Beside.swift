@@ -68,17 +68,22 @@ extension ESCOImport {
             }
             return candidate
         }
-        var competencies: [Competency] = []
-        for var c in esco.competencies.map(\.value) {
-            let name = uniqueName(c.name.en, id: c.id, in: &taken)
-            c.name = LocalizedText(zh: name, en: name)
-            taken.insert(normalizer.key(name))
-            c.aliases.en = c.aliases.en.filter {
+        /// An ESCO entry's name (renamed when taken, in both languages) and its English aliases
+        /// (those already taken dropped), each claimed in `taken`.
+        func claim(_ name: inout LocalizedText, _ aliases: inout [String], id: String, in taken: inout Set<String>) {
+            let unique = uniqueName(name.en, id: id, in: &taken)
+            name = LocalizedText(zh: unique, en: unique)
+            taken.insert(normalizer.key(unique))
+            aliases = aliases.filter {
                 let key = normalizer.key($0)
                 if taken.contains(key) { dropped.insert(key); return false }
                 taken.insert(key)
                 return true
             }
+        }
+        var competencies: [Competency] = []
+        for var c in esco.competencies.map(\.value) {
+            claim(&c.name, &c.aliases.en, id: c.id, in: &taken)
             competencies.append(c)
         }
         // Post names and aliases: one post each.
@@ -91,15 +96,7 @@ extension ESCOImport {
             p.id = prefixed(p.id)
             p.occupation = prefixed(p.occupation)
             p.edition = nil
-            let name = uniqueName(p.name.en, id: p.id, in: &postTaken)
-            p.name = LocalizedText(zh: name, en: name)
-            postTaken.insert(normalizer.key(name))
-            p.aliases.en = p.aliases.en.filter {
-                let key = normalizer.key($0)
-                if postTaken.contains(key) { dropped.insert(key); return false }
-                postTaken.insert(key)
-                return true
-            }
+            claim(&p.name, &p.aliases.en, id: p.id, in: &postTaken)
             posts.append(p)
         }
         let occupations = esco.occupations.map(\.value).map {
