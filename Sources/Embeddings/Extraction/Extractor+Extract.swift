@@ -24,17 +24,117 @@ extension Extractor {
     /// - Complexity: O(n × longest pattern) for the trie pass; one BLAS product when fuzzy
     ///   candidates exist.
     public func extract(_ text: String) -> Extraction {
-        let normalized = normalizer.normalize(text)
-        var original = text
-        return original.withUTF8 { utf8 in
-            normalized.scalars.withUnsafeBufferPointer { scalars in
-                extract(normalized: normalized, scalars: scalars, utf8: utf8)
-            }
+        materialize(find(text), in: text)
+    }
+
+    /// What `extract` finds, as plain values (positions in normalised scalars, indices into the
+    /// model): the vectorizer reads these directly, and only `extract` cuts texts out and names
+    /// ids. Building every mention's strings cost about a third of text → vector.
+    struct Found {
+        struct Cue {
+            var kind: LevelCue.Kind
+            var ord: Int
+            /// `[start, end)` in normalised scalars.
+            var start: Int
+            var end: Int
+            /// Index into `levels.labels` (`.label`), else -1.
+            var label: Int32 = -1
+            /// `.years` only.
+            var years: Double = 0
+            /// Index into `certificates` (`.certificate`), else -1.
+            var certificate: Int32 = -1
+        }
+        struct Item {
+            /// Index into `competencies`, or -1 for the mention of a certificate itself.
+            var competency: Int32
+            /// Index into `certificates`, else -1.
+            var certificate: Int32
+            var start: Int
+            var end: Int
+            /// The ord the text gives, or -1.
+            var level: Int
+            /// Index into `cues`, or -1.
+            var cue: Int32
+            var negated: Bool
+            var confidence: Double
+            var source: Mention.Source
+        }
+        var items: [Item] = []
+        var cues: [Cue] = []
+        /// Indices into `cues` of the years cues, in text order.
+        var years: [Int32] = []
+        let normalized: NormalizedText
+
+        /// The original span of normalised `[from, to)`.
+        func span(_ from: Int, _ to: Int) -> TextSpan {
+            let r = normalized.originalRange(from: from, to: to)
+            return TextSpan(start: r.lowerBound, end: r.upperBound)
         }
     }
 
-    private func extract(normalized: NormalizedText, scalars: UnsafeBufferPointer<UInt32>,
-                         utf8: UnsafeBufferPointer<UInt8>) -> Extraction {
+    /// `found` with its texts cut out of `text` and its indices named.
+    func materialize(_ found: Found, in text: String) -> Extraction {
+        var original = text
+        return original.withUTF8 { utf8 in
+            // UTF-8 offset of every original scalar, to cut texts out of the original bytes.
+            let originalCount = found.normalized.originalCount
+            var utf8Offset = [Int32](repeating: 0, count: originalCount + 1)
+            var k = 0
+            for (i, byte) in utf8.enumerated() where byte & 0xC0 != 0x80 {
+                utf8Offset[k] = Int32(i)
+                k += 1
+            }
+            utf8Offset[originalCount] = Int32(utf8.count)
+            func originalText(_ span: TextSpan) -> String {
+                String(decoding: UnsafeBufferPointer(rebasing: utf8[Int(utf8Offset[span.start])..<Int(utf8Offset[span.end])]),
+                       as: UTF8.self)
+            }
+            // Only the cues something refers to are built.
+            var cues = [LevelCue?](repeating: nil, count: found.cues.count)
+            func cue(_ i: Int32) -> LevelCue {
+                if let built = cues[Int(i)] { return built }
+                let c = found.cues[Int(i)]
+                let s = found.span(c.start, c.end)
+                let built = LevelCue(kind: c.kind, ord: c.ord, text: originalText(s), span: s,
+                                     label: c.label >= 0 ? model.levels.labels[Int(c.label)].id : nil,
+                                     years: c.kind == .years ? c.years : nil,
+                                     certificate: c.certificate >= 0 ? model.certificates[Int(c.certificate)].id : nil)
+                cues[Int(i)] = built
+                return built
+            }
+            var mentions: [Mention] = []
+            mentions.reserveCapacity(found.items.count)
+            var previous: (start: Int, end: Int, text: String)?
+            for item in found.items {
+                let s = found.span(item.start, item.end)
+                // A certificate's grants share its span and text.
+                let written: String
+                if let previous, previous.start == item.start, previous.end == item.end {
+                    written = previous.text
+                } else {
+                    written = originalText(s)
+                    previous = (item.start, item.end, written)
+                }
+                mentions.append(Mention(competency: item.competency >= 0 ? model.competencies[Int(item.competency)].id : nil,
+                                        index: item.competency >= 0 ? Int(item.competency) : nil,
+                                        certificate: item.certificate >= 0 ? model.certificates[Int(item.certificate)].id : nil,
+                                        span: s, text: written, level: item.level >= 0 ? item.level : nil,
+                                        cue: item.cue >= 0 ? cue(item.cue) : nil, negated: item.negated,
+                                        confidence: item.confidence, source: item.source))
+            }
+            return Extraction(mentions: mentions, years: found.years.map { cue($0) })
+        }
+    }
+
+    /// `extract` without the texts and ids: see `Found`.
+    func find(_ text: String) -> Found {
+        let normalized = normalizer.normalize(text)
+        return normalized.scalars.withUnsafeBufferPointer { scalars in
+            find(normalized: normalized, scalars: scalars, text: text)
+        }
+    }
+
+    private func find(normalized: NormalizedText, scalars: UnsafeBufferPointer<UInt32>, text: String) -> Found {
         let n = scalars.count
         // 1. Leftmost-longest trie matches with word boundaries.
         var hits: [Hit] = []
@@ -42,9 +142,7 @@ extension Extractor {
         // The original scalars, read only when a cased alias matches.
         var originalScalars: [UInt32]?
         func writtenAsCased(_ form: [UInt32], _ from: Int, _ to: Int) -> Bool {
-            if originalScalars == nil {
-                originalScalars = String(decoding: utf8, as: UTF8.self).unicodeScalars.map(\.value)
-            }
+            if originalScalars == nil { originalScalars = text.unicodeScalars.map(\.value) }
             let r = normalized.originalRange(from: from, to: to)
             var view = String.UnicodeScalarView()
             for v in originalScalars![r] { view.append(Unicode.Scalar(v)!) }
@@ -70,7 +168,7 @@ extension Extractor {
                         if end > shieldEnd { shieldStart = i; shieldEnd = end }
                         return true
                     }
-                    if let form = payload.casedForm, !writtenAsCased(form, i, end) { return true }
+                    if payload.casedForm >= 0, !writtenAsCased(casedForms[Int(payload.casedForm)], i, end) { return true }
                     bestEnd = end
                     best = p
                     return true
@@ -127,33 +225,19 @@ extension Extractor {
         }
 
         // 4. Cues, negation and mentions, clause by clause.
-        // UTF-8 offset of every original scalar, to cut mention texts out of the original bytes.
-        var utf8Offset = [Int32](repeating: 0, count: normalized.originalCount + 1)
-        do {
-            var k = 0
-            for (i, byte) in utf8.enumerated() where byte & 0xC0 != 0x80 {
-                utf8Offset[k] = Int32(i)
-                k += 1
-            }
-            utf8Offset[normalized.originalCount] = Int32(utf8.count)
-        }
-        func originalText(_ span: TextSpan) -> String {
-            String(decoding: UnsafeBufferPointer(rebasing: utf8[Int(utf8Offset[span.start])..<Int(utf8Offset[span.end])]),
-                   as: UTF8.self)
-        }
-        func span(_ from: Int, _ to: Int) -> TextSpan {
-            let r = normalized.originalRange(from: from, to: to)
-            return TextSpan(start: r.lowerBound, end: r.upperBound)
-        }
-        var mentions: [Mention] = []
-        mentions.reserveCapacity(hits.count + 8)
-        var years: [LevelCue] = []
-        var labelCues: [(start: Int, end: Int, cue: LevelCue)] = []
-        var yearCues: [(start: Int, end: Int, cue: LevelCue)] = []
-        var previousClauseCue: (cue: LevelCue, sentence: Int)?
+        var found = Found(normalized: normalized)
+        found.items.reserveCapacity(hits.count + 8)
+        // Indices into `found.cues` with their normalised ranges.
+        var labelCues: [(start: Int, end: Int, cue: Int32)] = []
+        var yearCues: [(start: Int, end: Int, cue: Int32)] = []
+        var previousClauseCue: (cue: Int32, sentence: Int)?
         let negatedClauses = negatedClauses(hits: hits, clauses: clauses, scalars: scalars)
         var h = 0
         let levels = model.levels
+        func addCue(_ cue: Found.Cue) -> Int32 {
+            found.cues.append(cue)
+            return Int32(found.cues.count - 1)
+        }
         while h < hits.count {
             let clauseIndex = hits[h].clause
             var end = h
@@ -175,78 +259,73 @@ extension Extractor {
                     continue
                 }
                 if p.levelOrd >= 0 {
-                    let label = levels.labels[Int(p.levelLabel)]
-                    let s = span(hit.start, hit.end)
-                    labelCues.append((hit.start, hit.end, LevelCue(kind: .label, ord: Int(p.levelOrd), text: originalText(s),
-                                                                   span: s, label: label.id)))
+                    let cue = addCue(Found.Cue(kind: .label, ord: Int(p.levelOrd), start: hit.start, end: hit.end,
+                                               label: p.levelLabel))
+                    labelCues.append((hit.start, hit.end, cue))
                 }
                 if p.flags.contains(.yearsUnit), let (value, from) = Self.readYears(before: hit.start, in: scalars),
                    let ord = levels.ord(forYears: value) {
-                    let s = span(from, hit.end)
-                    let cue = LevelCue(kind: .years, ord: ord, text: originalText(s), span: s, years: value)
+                    let cue = addCue(Found.Cue(kind: .years, ord: ord, start: from, end: hit.end, years: value))
                     yearCues.append((from, hit.end, cue))
-                    years.append(cue)
+                    found.years.append(cue)
                 }
             }
-            let negated = negatedClauses.contains(clauseIndex)
+            let negated = !negatedClauses.isEmpty && negatedClauses[clauseIndex]
             // A clause that only continues a list inherits the previous clause's cue.
-            var inherited: LevelCue?
+            var inherited: Int32 = -1
             if let previous = previousClauseCue, previous.sentence == clause.sentence, firstMentionStart >= 0,
                Self.isListContinuation(scalars, from: clause.start, to: firstMentionStart) {
                 inherited = previous.cue
             }
-            func cue(for start: Int, _ stop: Int) -> LevelCue? {
+            func cue(for start: Int, _ stop: Int) -> Int32 {
                 if let before = labelCues.last(where: { $0.end <= start }) { return before.cue }
                 if let after = labelCues.first(where: { $0.start >= stop }) { return after.cue }
                 if let before = yearCues.last(where: { $0.end <= start }) { return before.cue }
                 if let after = yearCues.first(where: { $0.start >= stop }) { return after.cue }
                 return inherited
             }
-            var lastCue: LevelCue? = labelCues.last?.cue ?? yearCues.last?.cue
+            func ord(_ cue: Int32) -> Int { cue >= 0 ? found.cues[Int(cue)].ord : -1 }
+            var lastCue: Int32 = labelCues.last?.cue ?? yearCues.last?.cue ?? -1
             for k in h..<end {
                 let hit = hits[k]
                 if hit.fuzzyCompetency >= 0 {
-                    let s = span(hit.start, hit.end)
                     let levelCue = cue(for: hit.start, hit.end)
-                    let competency = model.competencies[Int(hit.fuzzyCompetency)]
-                    mentions.append(Mention(competency: competency.id, index: Int(hit.fuzzyCompetency), certificate: nil,
-                                            span: s, text: originalText(s), level: levelCue?.ord, cue: levelCue,
-                                            negated: negated, confidence: Double(min(hit.fuzzyScore, 0.95)), source: .fuzzy))
-                    if let levelCue { lastCue = levelCue }
+                    found.items.append(Found.Item(competency: hit.fuzzyCompetency, certificate: -1, start: hit.start,
+                                                  end: hit.end, level: ord(levelCue), cue: levelCue, negated: negated,
+                                                  confidence: Double(min(hit.fuzzyScore, 0.95)), source: .fuzzy))
+                    if levelCue >= 0 { lastCue = levelCue }
                     continue
                 }
                 let p = payloads[Int(hit.payload)]
                 if p.competency >= 0 {
-                    let s = span(hit.start, hit.end)
                     let levelCue = cue(for: hit.start, hit.end)
-                    mentions.append(Mention(competency: model.competencies[Int(p.competency)].id, index: Int(p.competency),
-                                            certificate: nil, span: s, text: originalText(s), level: levelCue?.ord,
-                                            cue: levelCue, negated: negated, confidence: 1, source: .alias))
-                    if let levelCue { lastCue = levelCue }
+                    found.items.append(Found.Item(competency: p.competency, certificate: -1, start: hit.start, end: hit.end,
+                                                  level: ord(levelCue), cue: levelCue, negated: negated, confidence: 1,
+                                                  source: .alias))
+                    if levelCue >= 0 { lastCue = levelCue }
                 } else if p.certificate >= 0 {
                     let certificate = model.certificates[Int(p.certificate)]
-                    let s = span(hit.start, hit.end)
-                    let written = originalText(s)
-                    mentions.append(Mention(competency: nil, index: nil, certificate: certificate.id, span: s, text: written,
-                                            level: certificate.level?.ord, cue: nil, negated: negated, confidence: 1,
-                                            source: .certificate))
+                    found.items.append(Found.Item(competency: -1, certificate: p.certificate, start: hit.start,
+                                                  end: hit.end, level: certificate.level?.ord ?? -1, cue: -1,
+                                                  negated: negated, confidence: 1, source: .certificate))
                     for grant in certificate.grants {
                         guard let index = model.index(ofCompetency: grant.competency) else { continue }
-                        let grantCue = LevelCue(kind: .certificate, ord: grant.level, text: written, span: s,
-                                                certificate: certificate.id)
-                        mentions.append(Mention(competency: grant.competency, index: index, certificate: certificate.id,
-                                                span: s, text: written, level: grant.level, cue: grantCue, negated: negated,
-                                                confidence: 1, source: .certificate))
+                        let grantCue = addCue(Found.Cue(kind: .certificate, ord: grant.level, start: hit.start,
+                                                        end: hit.end, certificate: p.certificate))
+                        found.items.append(Found.Item(competency: Int32(index), certificate: p.certificate,
+                                                      start: hit.start, end: hit.end, level: grant.level, cue: grantCue,
+                                                      negated: negated, confidence: 1, source: .certificate))
                     }
                 }
             }
-            if let lastCue { previousClauseCue = (lastCue, clause.sentence) }
+            if lastCue >= 0 { previousClauseCue = (lastCue, clause.sentence) }
             h = end
         }
-        return Extraction(mentions: mentions, years: years)
+        return found
     }
 
-    /// The clauses whose mentions are negated (see the type's documentation, step 4).
+    /// Per clause, whether its mentions are negated (see the type's documentation, step 4); empty
+    /// when the text holds no negation cue.
     ///
     /// A clause is negated by a strong cue (不要求, not required, …) or by "no" followed by
     /// "required" in it. The scope then spreads over the list the cue belongs to, within the
@@ -258,7 +337,7 @@ extension Extractor {
     ///   first mention, then list continuations up to the clause holding "required";
     /// - **backward**, from a cue written after the clause's first mention ("Java, C++ are not
     ///   required"), over the preceding clauses that hold nothing but list items.
-    func negatedClauses(hits: [Hit], clauses: [Clause], scalars: UnsafeBufferPointer<UInt32>) -> Set<Int> {
+    func negatedClauses(hits: [Hit], clauses: [Clause], scalars: UnsafeBufferPointer<UInt32>) -> [Bool] {
         // Most texts hold no negation cue at all: nothing to scope, nothing to allocate.
         guard hits.contains(where: { hit in
             hit.fuzzyCompetency < 0 && !payloads[Int(hit.payload)].flags.isDisjoint(with: [.negation, .weakNegation])
@@ -267,7 +346,9 @@ extension Extractor {
             var clause: Int
             var sentence: Int
             var firstMention = -1
-            var mentions: [(start: Int, end: Int)] = []
+            /// This group's mentions are `mentionSpans[mentionsStart ..< mentionsEnd]`.
+            var mentionsStart: Int
+            var mentionsEnd: Int
             var cues = false
             var strongAt = -1
             var weakAt = -1
@@ -279,16 +360,23 @@ extension Extractor {
                 return firstMention < 0 || at <= firstMention
             }
         }
+        // One flat array of mention spans for all groups: a text has dozens of clauses, and an
+        // array per group cost more than the scoping itself.
         var groups: [Group] = []
+        groups.reserveCapacity(clauses.count)
+        var mentionSpans: [(start: Int, end: Int)] = []
+        mentionSpans.reserveCapacity(hits.count)
         for hit in hits {
             if groups.last?.clause != hit.clause {
-                groups.append(Group(clause: hit.clause, sentence: clauses[hit.clause].sentence))
+                groups.append(Group(clause: hit.clause, sentence: clauses[hit.clause].sentence,
+                                    mentionsStart: mentionSpans.count, mentionsEnd: mentionSpans.count))
             }
             let g = groups.count - 1
             let mention = hit.fuzzyCompetency >= 0 || payloads[Int(hit.payload)].isMention
             if mention {
                 if groups[g].firstMention < 0 { groups[g].firstMention = hit.start }
-                groups[g].mentions.append((hit.start, hit.end))
+                mentionSpans.append((hit.start, hit.end))
+                groups[g].mentionsEnd = mentionSpans.count
                 continue
             }
             let p = payloads[Int(hit.payload)]
@@ -307,12 +395,13 @@ extension Extractor {
         /// Nothing but list items and separators.
         func listOnly(_ g: Int) -> Bool {
             let group = groups[g]
-            guard !group.cues, continues(g), let last = group.mentions.last else { return false }
-            for (a, b) in zip(group.mentions, group.mentions.dropFirst())
-            where b.start > a.end && !Self.isListContinuation(scalars, from: a.end, to: b.start) {
-                return false
+            guard !group.cues, continues(g), group.mentionsEnd > group.mentionsStart else { return false }
+            for m in (group.mentionsStart + 1)..<group.mentionsEnd {
+                let a = mentionSpans[m - 1], b = mentionSpans[m]
+                if b.start > a.end && !Self.isListContinuation(scalars, from: a.end, to: b.start) { return false }
             }
-            return Self.isListContinuation(scalars, from: last.end, to: clauses[group.clause].end)
+            return Self.isListContinuation(scalars, from: mentionSpans[group.mentionsEnd - 1].end,
+                                           to: clauses[group.clause].end)
         }
         var negated = [Bool](repeating: false, count: groups.count)
         for g in groups.indices where groups[g].negated { negated[g] = true }
@@ -343,8 +432,8 @@ extension Extractor {
                 negated[k] = true
             }
         }
-        var out = Set<Int>()
-        for g in groups.indices where negated[g] { out.insert(groups[g].clause) }
+        var out = [Bool](repeating: false, count: clauses.count)
+        for g in groups.indices where negated[g] { out[groups[g].clause] = true }
         return out
     }
 

@@ -57,7 +57,10 @@ public struct Extractor: Sendable {
     public let configuration: Configuration
     let normalizer: TextNormalizer
     let trie: AliasTrie
+    /// Plain values (no references), so reading one in the hot loops costs no retain/release.
     let payloads: [Payload]
+    /// `casedForms[payload.casedForm]`: a cased alias as written (NFKC, case kept).
+    let casedForms: [[UInt32]]
     let fuzzyIndex: FuzzyIndex
 
     public init(model: CompetencyModel, configuration: Configuration = Configuration()) {
@@ -68,6 +71,7 @@ public struct Extractor: Sendable {
 
         var byKey: [[UInt32]: Payload] = [:]
         var order: [[UInt32]] = []
+        var casedForms: [[UInt32]] = []
         func add(_ text: String, _ update: (inout Payload) -> Void) {
             let key = Array(normalizer.key(text).unicodeScalars.map(\.value))
             guard !key.isEmpty else { return }
@@ -86,7 +90,8 @@ public struct Extractor: Sendable {
                 add(text) {
                     guard $0.competency < 0 else { return }
                     $0.competency = Int32(i)
-                    $0.casedForm = form
+                    $0.casedForm = Int32(casedForms.count)
+                    casedForms.append(form)
                 }
             }
         }
@@ -127,6 +132,7 @@ public struct Extractor: Sendable {
         }
         self.trie = AliasTrie(patterns: patterns, payloads: ids)
         self.payloads = payloads
+        self.casedForms = casedForms
         self.fuzzyIndex = FuzzyIndex(model: model, normalizer: normalizer, dimension: configuration.hashDimension)
     }
 }
@@ -149,8 +155,9 @@ struct Payload: Sendable {
     var levelLabel: Int32 = -1
     var levelOrd: Int16 = -1
     var flags: Flags = []
-    /// For a cased alias: the alias as written (NFKC, case kept); the original text must equal it.
-    var casedForm: [UInt32]?
+    /// For a cased alias: its index in `Extractor.casedForms` (the alias as written, NFKC, case
+    /// kept; the original text must equal it), else -1.
+    var casedForm: Int32 = -1
     var leftBoundary = false
     var rightBoundary = false
     var digitMayFollow = false

@@ -124,16 +124,14 @@ public struct Vectorizer: Sendable {
             accs[a].explicit = true
         }
         if let text = posting.text, !text.isEmpty {
-            let mentions = extractor.extract(text).mentions
-            mentions.withUnsafeBufferPointer { mentions in
-                for k in mentions.indices {
-                    guard let i = mentions[k].index else { continue }
-                    let a = acc(i)
-                    if mentions[k].negated { accs[a].negated = true; continue }
-                    accs[a].affirmed = true
-                    accs[a].textLevel = max(accs[a].textLevel ?? 0, mentions[k].level ?? 0)
-                    if accs[a].textSpan == nil { accs[a].textSpan = mentions[k].span }
-                }
+            // The extractor's plain findings: no mention texts are cut out here.
+            let found = extractor.find(text)
+            for item in found.items where item.competency >= 0 {
+                let a = acc(Int(item.competency))
+                if item.negated { accs[a].negated = true; continue }
+                accs[a].affirmed = true
+                accs[a].textLevel = max(accs[a].textLevel ?? 0, max(item.level, 0))
+                if accs[a].textSpan == nil { accs[a].textSpan = found.span(item.start, item.end) }
             }
             for a in accs.indices {
                 guard let l = accs[a].textLevel else { continue }
