@@ -31,10 +31,19 @@ let package = Package(
             path: "Benchmarks/EmbeddingsBench",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The read kernels of the comparison's memory bound, shared with compare/bandwidth.c (gcc
+        // -O3 -march=native). clang prefers 256-bit vectors on AVX-512 CPUs and would split the
+        // 64-byte accumulators gcc keeps whole, hence the preferred width.
+        .target(
+            name: "ReadKernels",
+            path: "compare/ReadKernels",
+            cSettings: [.unsafeFlags(["-O3", "-march=native", "-mprefer-vector-width=512"])]
+        ),
         // The Matcher side of the FAISS comparison (benchmarks/compare/compare.py runs it).
         .executableTarget(
             name: "matcher-compare",
             dependencies: [
+                "ReadKernels",
                 .product(name: "Matcher", package: "matchd"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

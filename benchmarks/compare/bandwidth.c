@@ -1,13 +1,13 @@
 /* The read-bandwidth bound for the comparison: sums a float32 file's bytes on 1 or more threads
- * (OpenMP), compiled -O3 -march=native, with several read kernels, and reports the fastest:
+ * (OpenMP), compiled -O3 -march=native, with each read kernel of ReadKernels/include/read_kernels.h
+ * (plain, wide, wide with prefetches 1-8 KiB ahead), and reports the fastest of those and of
  *
- *   plain      16 scalar accumulators per 4 KiB block, vectorised by the compiler
- *   wide       four 64-byte vector accumulators, 256 bytes per step
- *   wide+pf N  as wide, with a software prefetch of each line N bytes ahead (matchd's
- *              kernels prefetch the rows a few KiB ahead, spread over each row's steps)
- *   claims     the fastest of those, threads taking 32 MiB at a time from a shared counter
+ *   claims     the fastest kernel, threads taking 32 MiB at a time from a shared counter
  *              instead of one fixed half each (as matchd's search workers claim rows, so a
  *              slower vCPU ends up with less of the work)
+ *
+ * The kernels are ReadKernels/read_kernels.c (the benchmarks package's C target), included here,
+ * so `matcher-compare search` times its read passes beside the single queries with the same code.
  *
  * Usage: bandwidth FILE THREADS  ->  prints the best GB/s (each kernel best of 5 passes) on
  * stdout, every kernel's GB/s on stderr. */
@@ -20,43 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef float v16 __attribute__((vector_size(64), aligned(64)));
+#include "ReadKernels/read_kernels.c"
 
-#define BLOCK 1024 /* floats per block: 4 KiB */
-
-static float sum_plain(const float *p) {
-    float acc[16] = {0}, total = 0;
-    for (int i = 0; i < BLOCK; i += 16)
-        for (int j = 0; j < 16; j++) acc[j] += p[i + j];
-    for (int j = 0; j < 16; j++) total += acc[j];
-    return total;
-}
-
-static float sum_wide(const float *p, long prefetch) {
-    v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-    for (int i = 0; i < BLOCK; i += 64) {
-        if (prefetch) {
-            const char *ahead = (const char *)(p + i) + prefetch;
-            __builtin_prefetch(ahead, 0, 3);
-            __builtin_prefetch(ahead + 64, 0, 3);
-            __builtin_prefetch(ahead + 128, 0, 3);
-            __builtin_prefetch(ahead + 192, 0, 3);
-        }
-        a0 += *(const v16 *)(p + i);
-        a1 += *(const v16 *)(p + i + 16);
-        a2 += *(const v16 *)(p + i + 32);
-        a3 += *(const v16 *)(p + i + 48);
-    }
-    v16 s = (a0 + a1) + (a2 + a3);
-    float total = 0;
-    for (int j = 0; j < 16; j++) total += s[j];
-    return total;
-}
-
-/* Best of `passes` timed passes of kernel `kernel` (0 plain, else wide with `prefetch`), the
- * blocks split in one range per thread, or with `claims` taken 32 MiB at a time. */
-static double best_gbps(const float *data, size_t blocks, int kernel, long prefetch, int claims, int passes,
-                        float *sink) {
+/* Best of `passes` timed passes of kernel `kernel` (read_kernels.h), the blocks split in one
+ * range per thread, or with `claims` taken 32 MiB at a time. */
+static double best_gbps(const float *data, size_t blocks, int kernel, int claims, int passes, float *sink) {
     omp_set_schedule(claims ? omp_sched_dynamic : omp_sched_static, claims ? 8192 : 0);
     double best = 1e30;
     for (int pass = 0; pass < passes; pass++) {
@@ -64,14 +32,13 @@ static double best_gbps(const float *data, size_t blocks, int kernel, long prefe
         float total = 0;
 #pragma omp parallel for reduction(+ : total) schedule(runtime)
         for (size_t b = 0; b < blocks; b++) {
-            const float *p = data + b * BLOCK;
-            total += kernel == 0 ? sum_plain(p) : sum_wide(p, prefetch);
+            total += read_block(data + b * READ_BLOCK_FLOATS, kernel);
         }
         double t = omp_get_wtime() - t0;
         if (t < best) best = t;
         *sink += total;
     }
-    return (double)(blocks * BLOCK) * sizeof(float) / best / 1e9;
+    return (double)(blocks * READ_BLOCK_FLOATS) * sizeof(float) / best / 1e9;
 }
 
 int main(int argc, char **argv) {
@@ -88,24 +55,20 @@ int main(int argc, char **argv) {
         done += (size_t)r;
     }
     omp_set_num_threads(atoi(argv[2]));
-    size_t blocks = n / BLOCK;
+    size_t blocks = n / READ_BLOCK_FLOATS;
     float sink = 0;
-    static const struct { const char *name; int kernel; long prefetch; } kernels[] = {
-        {"plain", 0, 0}, {"wide", 1, 0}, {"wide+pf 1024", 1, 1024}, {"wide+pf 4096", 1, 4096},
-        {"wide+pf 8192", 1, 8192},
-    };
     double best = 0;
-    size_t fastest = 0;
-    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
-        double g = best_gbps(data, blocks, kernels[i].kernel, kernels[i].prefetch, 0, 5, &sink);
-        fprintf(stderr, "%s: %.3f GB/s\n", kernels[i].name, g);
+    int fastest = 0;
+    for (int i = 0; i < read_kernel_count(); i++) {
+        double g = best_gbps(data, blocks, i, 0, 5, &sink);
+        fprintf(stderr, "%s: %.3f GB/s\n", read_kernel_name(i), g);
         if (g > best) {
             best = g;
             fastest = i;
         }
     }
-    double g = best_gbps(data, blocks, kernels[fastest].kernel, kernels[fastest].prefetch, 1, 5, &sink);
-    fprintf(stderr, "%s, claims: %.3f GB/s\n", kernels[fastest].name, g);
+    double g = best_gbps(data, blocks, fastest, 1, 5, &sink);
+    fprintf(stderr, "%s, claims: %.3f GB/s\n", read_kernel_name(fastest), g);
     if (g > best) best = g;
     printf("%.3f\n", best);
     fprintf(stderr, "(checksum %g)\n", sink);

@@ -10,8 +10,15 @@ prints one table of ratios; it exits with status 1 when any query disagrees.
 Single queries (Q = 1) are timed in `--rounds` alternating rounds (matchd, FAISS, matchd, ...;
 each round a fresh process of `--singles` queries), so that a slow spell of the shared machine
 falls on both; the table gives the median and the best of all of them, compares median with
-median against FAISS, and gives both against the read bound (the fastest of several read
-kernels, each the best of five passes: `bandwidth.c` and Matcher's own streaming sum).
+median against FAISS, and gives both against the read bound measured up front (the fastest of
+several read kernels, each the best of five passes: `bandwidth.c` and Matcher's own streaming
+sum). Since the machine's read bandwidth drifts between that measurement and the queries,
+`matcher-compare search` also times one read pass over the same n·d floats right beside each
+single query (in the same process and threads, before the even-numbered queries and after the
+odd ones), with the fastest kernel of `ReadKernels` (the kernels of `bandwidth.c`; chosen at
+the start of each process, best of two passes each); the column "÷ read pass beside it" gives,
+over the pairs of every round, the median of (query time ÷ its read pass's time), with the 25th
+and 75th percentiles and the smallest ratio.
 
 Batches run in `--repetitions` rounds of (sgemm peak, search): the clock of a shared VM drifts,
 so each round's scoring rate is set against the peak measured just before it, and the table
@@ -132,6 +139,12 @@ def median(times):
     return sorted(times)[len(times) // 2]
 
 
+def quantile(values, q):
+    """The value at rank int(q · count) of the sorted values (q = 0.5: `median`)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
 def agreement(ours, faiss_ids, data, k, tolerance=1e-5):
     """Queries (the first len(ours)) whose id sets differ beyond ties (ids that differ must score
     within tolerance of the k-th score). A missing or unknown id is a disagreement."""
@@ -188,7 +201,9 @@ def main():
     rows = []
     limits = {}
     for dataset in args.datasets.split(","):
-        base_path, query_path = generate(dataset, args.n, args.d, qmax, args.seed)
+        # At least --singles queries, so that single queries are that many even for --batches 1.
+        base_path, query_path = generate(dataset, args.n, args.d, max(qmax, args.singles if 1 in batches else 0),
+                                         args.seed)
         for t in [int(x) for x in args.threads.split(",")]:
             env = thread_env(t)
             if t not in limits:
@@ -221,6 +236,9 @@ def main():
                                       "--blas-threads", 1, "--singles", args.singles, "--ids-out", round_prefix], env)[1]
                     bad[1] += path_agreement(round_prefix, [1], faiss_ids, data, args.k)[1]
                     ours_single["singleSeconds"] += again[0]["singleSeconds"]
+                    ours_single["readSeconds"] += again[0]["readSeconds"]
+                    ours_single["readKernels"] = ours_single.get("readKernels", [ours_single["readKernel"]]) + [
+                        again[0]["readKernel"]]
                     more, _, _ = faiss_times(base_path, query_path, args.d, args.k, [1], t, args.singles, 1)
                     for mode in ("default", "blas"):
                         faiss_result[(mode, 1)] += more[(mode, 1)]
@@ -239,6 +257,15 @@ def main():
                     row["vs_bound_median"] = r["seconds"] / bound
                     row["best"] = best
                     row["count"] = len(r["singleSeconds"])
+                    # Each query against the read pass timed beside it (pairs pooled over the rounds).
+                    if len(r["readSeconds"]) != len(r["singleSeconds"]):
+                        sys.exit("matcher-compare gave a different count of read passes than of single queries")
+                    ratios = [s / rd for s, rd in zip(r["singleSeconds"], r["readSeconds"])]
+                    row["vs_pass"] = dict(median=median(ratios), p25=quantile(ratios, 0.25),
+                                          p75=quantile(ratios, 0.75), best=min(ratios))
+                    gbps = [args.n * args.d * 4 / rd / 1e9 for rd in r["readSeconds"]]
+                    kernels = sorted(set(r.get("readKernels", [r["readKernel"]])))
+                    row["passes"] = f"{', '.join(kernels)}: median {median(gbps):.1f} GB/s (best {max(gbps):.1f})"
                 else:
                     # The peak: the better of the run's limits and the one measured beside this batch.
                     peak = max(limits[t]["sgemmTileGFLOPS"], r.get("sgemmPeakGFLOPS", 0))
@@ -258,18 +285,20 @@ def main():
         print(f"threads={t}: read {lim['readGBps']:.1f} GB/s, sgemm tile {lim['sgemmTileGFLOPS']:.0f} GFLOP/s, "
               f"sgemm 2048³ {lim['sgemmSquareGFLOPS']:.0f} GFLOP/s")
     print("\n| data | threads | Q | matchd ms | FAISS default ms | FAISS BLAS ms | FAISS best ÷ matchd | bound | vs bound "
-          "| matchd end to end, % of peak | 1.2× FAISS needs, % of peak | top-k disagreements |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| ÷ read pass beside it | matchd end to end, % of peak | 1.2× FAISS needs, % of peak | top-k disagreements |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r["Q"] == 1:
             # Median (best) of every single query of every round.
             b = r["best"]
             vs = f"{r['vs_bound_median']:.2f}× ({r['vs_bound']:.2f}×) bound time"
+            p = r["vs_pass"]
+            vs += f" | {p['median']:.2f}× ({p['p25']:.2f}–{p['p75']:.2f}×; min {p['best']:.2f}×)"
             cells = (f"{r['ours_ms']:.1f} ({1000 * b['ours']:.1f}) | {r['faiss_default_ms']:.1f} ({1000 * b['default']:.1f}) | "
                      f"{r['faiss_blas_ms']:.1f} ({1000 * b['blas']:.1f}) | "
                      f"{r['speedup']:.2f} ({min(b['default'], b['blas']) / b['ours']:.2f})")
         else:
-            vs = f"{100 * r['share_median']:.0f}% ({100 * r['vs_bound']:.0f}%) of peak (scoring)"
+            vs = f"{100 * r['share_median']:.0f}% ({100 * r['vs_bound']:.0f}%) of peak (scoring) | —"
             cells = (f"{r['ours_ms']:.1f} | {r['faiss_default_ms']:.1f} | {r['faiss_blas_ms']:.1f} | "
                      f"{r['speedup']:.2f}")
         print(f"| {r['dataset']} | {r['threads']} | {r['Q']} | {cells} | {r['bound']} | {vs} | "
@@ -277,7 +306,13 @@ def main():
     singles = next((r["count"] for r in rows if r["Q"] == 1), None)
     if singles:
         print(f"\nQ = 1: median (best) of {singles} single queries each, in {args.rounds} alternating rounds; "
-              "vs bound: the median (best) query's time ÷ the read bound's.")
+              "vs bound: the median (best) query's time ÷ the read bound's (measured up front, in other processes).")
+        print("÷ read pass beside it: per query, its time ÷ the time of one read pass over the same n·d floats timed "
+              "next to it in the same process and threads (alternately before and after); the median over all "
+              "queries of all rounds (25th–75th percentile; smallest). Read passes:")
+        for r in rows:
+            if r["Q"] == 1:
+                print(f"  {r['dataset']} threads={r['threads']}: {r['passes']}")
     print(f"Q > 1: best of {args.repetitions} rounds; scoring share of the sgemm peak as the median of the rounds "
           "(best scoring rate ÷ best peak).")
     print(f"matchd's bf16 screen: {args.screen}. Screened batches count the float-equivalent work (2·n·d·Q) done in "

@@ -68,7 +68,8 @@ struct Search: ParsableCommand {
     @Option(help: "Batch sizes, comma-separated.") var batches = "1,16,256,4096"
     @Option(help: "Worker threads (OpenBLAS is set to 1 thread unless --blas-threads).") var threads = 1
     @Option(help: "OpenBLAS threads.") var blasThreads = 1
-    @Option(help: "Single queries to time (median reported).") var singles = 20
+    @Option(help: "Single queries to time (median reported), each beside one timed read pass over the database bytes.")
+    var singles = 20
     @Option(help: "Repetitions per batch size (best reported).") var repetitions = 2
     @Option(help: "Rows per sgemm tile (SearchTuning.rowTile; default: matchd's).") var rowTile: Int?
     enum Screen: String, ExpressibleByArgument, CaseIterable { case on, off }
@@ -92,8 +93,15 @@ struct Search: ParsableCommand {
         var sgemmPeakGFLOPS: Double = 0
         /// Per round: the scoring GFLOP/s ÷ the peak measured just before that round's search.
         var scoringShares: [Double]?
-        /// Batch 1: every single query's time, for rounds pooled across processes.
+        /// Batch 1: every single query's time, in query order, for rounds pooled across processes.
         var singleSeconds: [Double]?
+        /// Batch 1: per single query (same order as `singleSeconds`), the time of one read pass
+        /// over the same n·d floats timed right beside it (before the even-numbered queries,
+        /// after the odd ones) with `readKernel` on the same threads.
+        var readSeconds: [Double]?
+        /// Batch 1: the read kernel of those passes, the fastest of `ReadKernels` at the start
+        /// (best of two passes each).
+        var readKernel: String?
     }
 
     func run() throws {
@@ -117,23 +125,31 @@ struct Search: ParsableCommand {
             if let rowTile { tuning.rowTile = rowTile }
             tuning.screen = screen == .on
             if batch == 1 {
-                var times = [Double]()
+                var times = [Double](), reads = [Double]()
                 var hits = [[SearchHit]]()
-                for i in 0..<min(singles, q) {
-                    let query = Array(queries[(i * d)..<((i + 1) * d)])
-                    var got = [SearchHit]()
-                    times.append(try seconds { got = try snapshot.search(query, k: k, filter: nil, after: nil, tuning: tuning) })
-                    hits.append(got)
+                var kernel = ""
+                try base.withUnsafeBufferPointer { rows in
+                    // The bound beside each query: one read pass over the same bytes with the
+                    // fastest read kernel, alternately before and after the query.
+                    let pass = ReadPass.fastest(over: rows, threads: threads)
+                    kernel = pass.kernelName
+                    for i in 0..<min(singles, q) {
+                        let query = Array(queries[(i * d)..<((i + 1) * d)])
+                        var got = [SearchHit]()
+                        if i % 2 == 0 { reads.append(pass.time(over: rows)) }
+                        times.append(try seconds { got = try snapshot.search(query, k: k, filter: nil, after: nil, tuning: tuning) })
+                        if i % 2 == 1 { reads.append(pass.time(over: rows)) }
+                        hits.append(got)
+                    }
                 }
                 try writeIDs(hits, batch: 1)
-                times.sort()
-                let median = times[times.count / 2]
+                let median = times.sorted()[times.count / 2]
                 let p = profile.value
                 let count = Double(times.count)
                 results.append(Result(batch: 1, seconds: median, queriesPerSecond: 1 / median,
                                       scoringSeconds: p.scoringSeconds / count, mergingSeconds: p.mergingSeconds / count,
                                       scoringGFLOPS: 2 * Double(n) * Double(d) / (p.scoringSeconds / count) / 1e9,
-                                      singleSeconds: times))
+                                      singleSeconds: times, readSeconds: reads, readKernel: kernel))
             } else {
                 let matrix = try Matrix(rows: batch, columns: d, values: Array(queries[0..<(batch * d)]))
                 func peak() -> Double {

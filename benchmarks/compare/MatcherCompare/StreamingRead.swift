@@ -61,7 +61,7 @@ private struct SumSlots: @unchecked Sendable {
     func release() { slots.deallocate() }
 }
 
-private struct SendablePointer: @unchecked Sendable {
+struct SendablePointer: @unchecked Sendable {
     // @unchecked Sendable: read-only for the duration of one measurement.
     let pointer: UnsafeRawPointer
     init(_ pointer: UnsafeRawPointer) { self.pointer = pointer }
