@@ -187,21 +187,13 @@ static inline __m128 matchd_hsum4_avx512(__m512 a, __m512 b, __m512 c, __m512 d)
 #undef MATCHD_HALVES
 }
 
-/// ⟨a, b⟩ over d floats: four 16-wide FMA accumulators (one 256-byte step, one step of `plan`
-/// when given), a 16-wide step, then the same unfused scalar tail as `matchd_dot_avx2`, so a
-/// dimension below 16 scores exactly as the portable loop does.
+/// The end of `matchd_dot_avx512_prefetching` from float `j` (a multiple of 64) on, given its
+/// four accumulators: a 16-wide step, the sum `(s0 + s1) + (s2 + s3)`, then the same unfused
+/// scalar tail as `matchd_dot_avx2`. Shared with the four-row kernel, so that a row scores the
+/// same bits whichever kernel reads it.
 __attribute__((target("avx512f,avx2,fma")))
-static inline float matchd_dot_avx512_prefetching(const float *a, const float *b, long d, matchd_prefetch_plan *plan) {
-    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
-    __m512 s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
-    long j = 0;
-    for (; j + 64 <= d; j += 64) {
-        if (plan) matchd_prefetch_step(plan);
-        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
-        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 16), _mm512_loadu_ps(b + j + 16), s1);
-        s2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 32), _mm512_loadu_ps(b + j + 32), s2);
-        s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 48), _mm512_loadu_ps(b + j + 48), s3);
-    }
+static inline float matchd_dot_avx512_finish(const float *a, const float *b, long d, long j, __m512 s0, __m512 s1,
+                                             __m512 s2, __m512 s3) {
     for (; j + 16 <= d; j += 16) {
         s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
     }
@@ -215,21 +207,96 @@ static inline float matchd_dot_avx512_prefetching(const float *a, const float *b
     return r;
 }
 
+/// ⟨a, b⟩ over d floats: four 16-wide FMA accumulators (one 256-byte step, one step of `plan`
+/// when given), then `matchd_dot_avx512_finish`, so a dimension below 16 scores exactly as the
+/// portable loop does.
+__attribute__((target("avx512f,avx2,fma")))
+static inline float matchd_dot_avx512_prefetching(const float *a, const float *b, long d, matchd_prefetch_plan *plan) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+    __m512 s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+    long j = 0;
+    for (; j + 64 <= d; j += 64) {
+        if (plan) matchd_prefetch_step(plan);
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 16), _mm512_loadu_ps(b + j + 16), s1);
+        s2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 32), _mm512_loadu_ps(b + j + 32), s2);
+        s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 48), _mm512_loadu_ps(b + j + 48), s3);
+    }
+    return matchd_dot_avx512_finish(a, b, d, j, s0, s1, s2, s3);
+}
+
 /// ⟨a, b⟩ over d floats (`matchd_dot_avx512_prefetching` without prefetching).
 __attribute__((target("avx512f,avx2,fma")))
 static inline float matchd_dot_avx512(const float *a, const float *b, long d) {
     return matchd_dot_avx512_prefetching(a, b, d, 0);
 }
 
-/// `matchd_scores_avx2` with 16-wide vectors: the prefetch of the row `MATCHD_PREFETCH_ROWS`
-/// ahead spread over the row's 256-byte steps. In a C harness over 1M × 256, one thread,
-/// fifteen alternating rounds each (2026-12-02, best / mean ms): Gaussian rows 72.2 / 85.3
-/// against AVX2's 78.2 / 91.8, clustered 68.7 / 76.9 against 73.7 / 85.0; without the prefetch
-/// 74.2 / 86.9 and 69.1 / 79.5. The fastest read kernel of the FAISS comparison's bound took
-/// 72.3 ms over the same file in that hour.
+/// `matchd_scores_avx2` with 16-wide vectors, four rows at a time: each 256-byte step loads four
+/// query vectors once for the four rows (sixteen accumulators in the 32 ZMM registers) and
+/// prefetches the same 256 bytes of the four rows `MATCHD_PREFETCH_ROWS` ahead, so the prefetches
+/// run in the order the loads will consume them. Every row keeps the accumulators and the sum of
+/// `matchd_dot_avx512_prefetching` (`matchd_dot_avx512_finish`): the scores are bit for bit
+/// those of the one-row kernel. Rows left over go one at a time.
+///
+/// Measured in a C harness over 1M × 256 (2026-12-02, nine rounds, each variant's time ÷ a read
+/// pass with the four-accumulator read kernel timed just before it; median, p25–p75):
+///
+/// | kernel | 1 thread | 2 threads (claims of 32 Ki rows) |
+/// |---|---|---|
+/// | one row at a time, prefetch spread over the row's steps (before) | 1.134 (1.115–1.139) | 1.197 (1.160–1.212) |
+/// | four rows, prefetching one future row per step | 1.074 (1.058–1.086) | 1.158 (1.148–1.167) |
+/// | two rows, likewise | 1.074 (1.070–1.095) | 1.180 (1.170–1.193) |
+/// | four rows, prefetch in load order, 8 rows ahead (chosen) | 0.995 (0.989–1.016) | 1.053 (1.038–1.062) |
+/// | the same, 16 rows ahead | 0.987 (0.966–1.006) | 1.069 (1.060–1.071) |
+///
+/// The one-row kernel itself had replaced the AVX2 one (fifteen alternating rounds, best / mean
+/// ms: 72.2 / 85.3 against 78.2 / 91.8 on Gaussian rows).
 __attribute__((target("avx512f,avx2,fma")))
 static inline void matchd_scores_avx512(const float *query, const float *rows, long n, long d, float *out) {
-    for (long i = 0; i < n; i++) {
+    long i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const float *b0 = rows + i * d, *b1 = b0 + d, *b2 = b1 + d, *b3 = b2 + d;
+        // The same offset of rows i + 8 … i + 11, one step at a time (none past the last row).
+        const char *ahead = i + 4 + MATCHD_PREFETCH_ROWS <= n ? (const char *)(b0 + MATCHD_PREFETCH_ROWS * d) : 0;
+        const long rowBytes = d * 4;
+        __m512 s00 = _mm512_setzero_ps(), s01 = _mm512_setzero_ps(), s02 = _mm512_setzero_ps(), s03 = _mm512_setzero_ps();
+        __m512 s10 = _mm512_setzero_ps(), s11 = _mm512_setzero_ps(), s12 = _mm512_setzero_ps(), s13 = _mm512_setzero_ps();
+        __m512 s20 = _mm512_setzero_ps(), s21 = _mm512_setzero_ps(), s22 = _mm512_setzero_ps(), s23 = _mm512_setzero_ps();
+        __m512 s30 = _mm512_setzero_ps(), s31 = _mm512_setzero_ps(), s32 = _mm512_setzero_ps(), s33 = _mm512_setzero_ps();
+        long j = 0;
+        for (; j + 64 <= d; j += 64) {
+            if (ahead) {
+                for (long row = 0; row < 4; row++) {
+                    const char *p = ahead + row * rowBytes + j * 4;
+                    _mm_prefetch(p, _MM_HINT_T0);
+                    _mm_prefetch(p + 64, _MM_HINT_T0);
+                    _mm_prefetch(p + 128, _MM_HINT_T0);
+                    _mm_prefetch(p + 192, _MM_HINT_T0);
+                }
+            }
+            __m512 q0 = _mm512_loadu_ps(query + j), q1 = _mm512_loadu_ps(query + j + 16);
+            __m512 q2 = _mm512_loadu_ps(query + j + 32), q3 = _mm512_loadu_ps(query + j + 48);
+            s00 = _mm512_fmadd_ps(q0, _mm512_loadu_ps(b0 + j), s00); s01 = _mm512_fmadd_ps(q1, _mm512_loadu_ps(b0 + j + 16), s01);
+            s02 = _mm512_fmadd_ps(q2, _mm512_loadu_ps(b0 + j + 32), s02); s03 = _mm512_fmadd_ps(q3, _mm512_loadu_ps(b0 + j + 48), s03);
+            s10 = _mm512_fmadd_ps(q0, _mm512_loadu_ps(b1 + j), s10); s11 = _mm512_fmadd_ps(q1, _mm512_loadu_ps(b1 + j + 16), s11);
+            s12 = _mm512_fmadd_ps(q2, _mm512_loadu_ps(b1 + j + 32), s12); s13 = _mm512_fmadd_ps(q3, _mm512_loadu_ps(b1 + j + 48), s13);
+            s20 = _mm512_fmadd_ps(q0, _mm512_loadu_ps(b2 + j), s20); s21 = _mm512_fmadd_ps(q1, _mm512_loadu_ps(b2 + j + 16), s21);
+            s22 = _mm512_fmadd_ps(q2, _mm512_loadu_ps(b2 + j + 32), s22); s23 = _mm512_fmadd_ps(q3, _mm512_loadu_ps(b2 + j + 48), s23);
+            s30 = _mm512_fmadd_ps(q0, _mm512_loadu_ps(b3 + j), s30); s31 = _mm512_fmadd_ps(q1, _mm512_loadu_ps(b3 + j + 16), s31);
+            s32 = _mm512_fmadd_ps(q2, _mm512_loadu_ps(b3 + j + 32), s32); s33 = _mm512_fmadd_ps(q3, _mm512_loadu_ps(b3 + j + 48), s33);
+        }
+        // The future rows' lines past the last whole step (d not a multiple of 64).
+        if (ahead) {
+            for (long row = 0; row < 4; row++) {
+                for (long byte = j * 4; byte < rowBytes; byte += 64) _mm_prefetch(ahead + row * rowBytes + byte, _MM_HINT_T0);
+            }
+        }
+        out[i] = matchd_dot_avx512_finish(query, b0, d, j, s00, s01, s02, s03);
+        out[i + 1] = matchd_dot_avx512_finish(query, b1, d, j, s10, s11, s12, s13);
+        out[i + 2] = matchd_dot_avx512_finish(query, b2, d, j, s20, s21, s22, s23);
+        out[i + 3] = matchd_dot_avx512_finish(query, b3, d, j, s30, s31, s32, s33);
+    }
+    for (; i < n; i++) {
         const float *row = rows + i * d;
         matchd_prefetch_plan plan = matchd_prefetch_spread(row, i, 1, n, d, d / 64);
         if (d < 64) matchd_prefetch_ahead(row, i, 1, n, d);
