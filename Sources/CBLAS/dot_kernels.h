@@ -64,20 +64,12 @@ static inline void matchd_prefetch_step(matchd_prefetch_plan *plan) {
     }
 }
 
-/// ⟨a, b⟩ over d floats: four 8-wide FMA accumulators, an 8-wide step, a scalar tail; one
-/// step of `plan` (when given) per 32 floats.
+/// The end of `matchd_dot_avx2_prefetching` from float `j` (a multiple of 32) on, given its four
+/// accumulators: an 8-wide step, the sum `(s0 + s1) + (s2 + s3)`, a scalar tail. Shared with the
+/// two-row kernel, so that a row scores the same bits whichever kernel reads it.
 __attribute__((target("avx2,fma")))
-static inline float matchd_dot_avx2_prefetching(const float *a, const float *b, long d, matchd_prefetch_plan *plan) {
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    __m256 s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
-    long j = 0;
-    for (; j + 32 <= d; j += 32) {
-        if (plan) matchd_prefetch_step(plan);
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8), s1);
-        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 16), _mm256_loadu_ps(b + j + 16), s2);
-        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 24), _mm256_loadu_ps(b + j + 24), s3);
-    }
+static inline float matchd_dot_avx2_finish(const float *a, const float *b, long d, long j, __m256 s0, __m256 s1,
+                                           __m256 s2, __m256 s3) {
     for (; j + 8 <= d; j += 8) {
         s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
     }
@@ -97,24 +89,84 @@ static inline float matchd_dot_avx2_prefetching(const float *a, const float *b, 
     return r;
 }
 
+/// ⟨a, b⟩ over d floats: four 8-wide FMA accumulators, then `matchd_dot_avx2_finish`; one step
+/// of `plan` (when given) per 32 floats.
+__attribute__((target("avx2,fma")))
+static inline float matchd_dot_avx2_prefetching(const float *a, const float *b, long d, matchd_prefetch_plan *plan) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    __m256 s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+    long j = 0;
+    for (; j + 32 <= d; j += 32) {
+        if (plan) matchd_prefetch_step(plan);
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8), s1);
+        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 16), _mm256_loadu_ps(b + j + 16), s2);
+        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 24), _mm256_loadu_ps(b + j + 24), s3);
+    }
+    return matchd_dot_avx2_finish(a, b, d, j, s0, s1, s2, s3);
+}
+
 /// ⟨a, b⟩ over d floats (`matchd_dot_avx2_prefetching` without prefetching).
 __attribute__((target("avx2,fma")))
 static inline float matchd_dot_avx2(const float *a, const float *b, long d) {
     return matchd_dot_avx2_prefetching(a, b, d, 0);
 }
 
-/// out[i] = ⟨query, rows[i]⟩ for i < n (rows row-major, d floats each), prefetching the row
-/// `MATCHD_PREFETCH_ROWS` ahead a few lines per step (1M × 256, one thread, the same run:
-/// 71–73 ms spread against 82–87 ms for one burst per row).
+/// out[i] = ⟨query, rows[i]⟩ for i < n (rows row-major, d floats each), two rows at a time: each
+/// 32-float step loads four query vectors once for both rows (eight accumulators and four query
+/// registers of the sixteen) and prefetches the same 128 bytes of the two rows
+/// `MATCHD_PREFETCH_ROWS` ahead, in the order the loads will consume them. Each row keeps the
+/// accumulators and the sum of `matchd_dot_avx2_prefetching` (`matchd_dot_avx2_finish`), so the
+/// scores are bit for bit those of the one-row kernel; a row left over goes alone. Four rows
+/// would need sixteen accumulators and spill.
+///
+/// In a C harness over 1M × 256 (2026-12-02, nine rounds, time ÷ a read pass timed just before;
+/// median, p25–p75): one row at a time with the prefetch spread over the row's steps (before)
+/// 1.242 (1.217–1.294) on one thread, 1.238 (1.190–1.283) on two; two rows 1.143 (1.111–1.251)
+/// and 1.189 (1.107–1.239). (The one-row spread prefetch had beaten one burst per row: 71–73 ms
+/// against 82–87 ms.)
 __attribute__((target("avx2,fma")))
 static inline void matchd_scores_avx2(const float *query, const float *rows, long n, long d, float *out) {
-    for (long i = 0; i < n; i++) {
+    long i = 0;
+    for (; i + 2 <= n; i += 2) {
+        const float *b0 = rows + i * d, *b1 = b0 + d;
+        const char *ahead = i + 2 + MATCHD_PREFETCH_ROWS <= n ? (const char *)(b0 + MATCHD_PREFETCH_ROWS * d) : 0;
+        const long rowBytes = d * 4;
+        __m256 s00 = _mm256_setzero_ps(), s01 = _mm256_setzero_ps(), s02 = _mm256_setzero_ps(), s03 = _mm256_setzero_ps();
+        __m256 s10 = _mm256_setzero_ps(), s11 = _mm256_setzero_ps(), s12 = _mm256_setzero_ps(), s13 = _mm256_setzero_ps();
+        long j = 0;
+        for (; j + 32 <= d; j += 32) {
+            if (ahead) {
+                _mm_prefetch(ahead + j * 4, _MM_HINT_T0);
+                _mm_prefetch(ahead + j * 4 + 64, _MM_HINT_T0);
+                _mm_prefetch(ahead + rowBytes + j * 4, _MM_HINT_T0);
+                _mm_prefetch(ahead + rowBytes + j * 4 + 64, _MM_HINT_T0);
+            }
+            __m256 q0 = _mm256_loadu_ps(query + j), q1 = _mm256_loadu_ps(query + j + 8);
+            __m256 q2 = _mm256_loadu_ps(query + j + 16), q3 = _mm256_loadu_ps(query + j + 24);
+            s00 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(b0 + j), s00); s01 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(b0 + j + 8), s01);
+            s02 = _mm256_fmadd_ps(q2, _mm256_loadu_ps(b0 + j + 16), s02); s03 = _mm256_fmadd_ps(q3, _mm256_loadu_ps(b0 + j + 24), s03);
+            s10 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(b1 + j), s10); s11 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(b1 + j + 8), s11);
+            s12 = _mm256_fmadd_ps(q2, _mm256_loadu_ps(b1 + j + 16), s12); s13 = _mm256_fmadd_ps(q3, _mm256_loadu_ps(b1 + j + 24), s13);
+        }
+        // The future rows' lines past the last whole step (d not a multiple of 32).
+        if (ahead) {
+            for (long byte = j * 4; byte < rowBytes; byte += 64) {
+                _mm_prefetch(ahead + byte, _MM_HINT_T0);
+                _mm_prefetch(ahead + rowBytes + byte, _MM_HINT_T0);
+            }
+        }
+        out[i] = matchd_dot_avx2_finish(query, b0, d, j, s00, s01, s02, s03);
+        out[i + 1] = matchd_dot_avx2_finish(query, b1, d, j, s10, s11, s12, s13);
+    }
+    for (; i < n; i++) {
         const float *row = rows + i * d;
         matchd_prefetch_plan plan = matchd_prefetch_spread(row, i, 1, n, d, d / 32);
         if (d < 32) matchd_prefetch_ahead(row, i, 1, n, d);
         out[i] = matchd_dot_avx2_prefetching(query, row, d, &plan);
     }
 }
+
 /// The sums of four 8-wide accumulators, as one 4-wide vector [Σa, Σb, Σc, Σd].
 __attribute__((target("avx2,fma")))
 static inline __m128 matchd_hsum4_avx2(__m256 a, __m256 b, __m256 c, __m256 d) {
