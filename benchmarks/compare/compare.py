@@ -11,8 +11,8 @@ Single queries (Q = 1) are timed in `--rounds` alternating rounds (matchd, FAISS
 each round a fresh process of `--singles` queries), so that a slow spell of the shared machine
 falls on both; the table gives the median and the best of all of them, compares median with
 median against FAISS, and gives both against the read bound measured up front (the fastest of
-several read kernels, each the best of five passes: `bandwidth.c` and Matcher's own streaming
-sum). Since the machine's read bandwidth drifts between that measurement and the queries,
+several read kernels, each the best of five passes: `bandwidth.c` with OpenMP and
+`matcher-compare limits` with its own threads, both over the kernels of `ReadKernels`). Since the machine's read bandwidth drifts between that measurement and the queries,
 `matcher-compare search` also times one read pass over the same n·d floats right beside each
 single query (in the same process and threads, before the even-numbered queries and after the
 odd ones), with the fastest kernel of `ReadKernels` (the kernels of `bandwidth.c`; chosen at

@@ -219,13 +219,16 @@ public struct Vectorizer: Sendable {
 
     private func addText(_ text: String, field: String, kind: CapabilityProfile.Evidence.Kind, factor: Double,
                          fallback: Int, into evidence: inout [Int: [CapabilityProfile.Evidence]]) {
-        for m in extractor.extract(text).mentions where !m.negated {
-            guard let i = m.index else { continue }
+        // The extractor's plain findings, as for requirements: no mention texts are cut out.
+        let found = extractor.find(text)
+        for m in found.items where !m.negated && m.competency >= 0 {
             // A certificate named in text counts as the certificate, at its grant level.
             let isGrant = m.source == .certificate
-            evidence[i, default: []].append(.init(kind: isGrant ? .certificate : kind, field: field, reference: m.certificate,
-                                                  span: m.span, level: m.level ?? fallback,
-                                                  factor: (isGrant ? configuration.certificateFactor : factor) * (isGrant ? 1 : m.confidence)))
+            evidence[Int(m.competency), default: []].append(
+                .init(kind: isGrant ? .certificate : kind, field: field,
+                      reference: m.certificate >= 0 ? model.certificates[Int(m.certificate)].id : nil,
+                      span: found.span(m.start, m.end), level: m.level >= 0 ? m.level : fallback,
+                      factor: (isGrant ? configuration.certificateFactor : factor) * (isGrant ? 1 : m.confidence)))
         }
     }
 

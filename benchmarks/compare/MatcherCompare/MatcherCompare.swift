@@ -205,7 +205,7 @@ struct Limits: ParsableCommand {
     func run() throws {
         let base = try readFloats(data.base)
         BLASThreads.count = threads
-        let bandwidth = StreamingRead.gigabytesPerSecond(base, threads: threads, repetitions: 5)
+        let bandwidth = base.withUnsafeBufferPointer { ReadPass.gigabytesPerSecond($0, threads: threads, passes: 5) }
         // Search runs one OpenBLAS thread per worker: with more than one thread, the peak is the
         // better of OpenBLAS's threaded sgemm and single-threaded ones side by side.
         var tile = BLASPeak.sgemm(m: 4096, n: 1024, k: data.dimension, repetitions: 5)

@@ -31,6 +31,15 @@ struct ReadPass {
         return best.pass
     }
 
+    /// The read bandwidth over `values` on `threads` threads: the fastest kernel's best of
+    /// `passes` passes (`limits`, the bound measured up front).
+    static func gigabytesPerSecond(_ values: UnsafeBufferPointer<Float>, threads: Int, passes: Int) -> Double {
+        let pass = fastest(over: values, threads: threads, passes: passes)
+        var best = Double.infinity
+        for _ in 0..<passes { best = min(best, pass.time(over: values)) }
+        return Double(values.count * MemoryLayout<Float>.size) / best / 1e9
+    }
+
     /// Seconds for one pass summing every float of `values`.
     func time(over values: UnsafeBufferPointer<Float>) -> Double {
         guard let start = values.baseAddress, !values.isEmpty else { return 0 }
@@ -59,4 +68,10 @@ struct ReadPass {
 /// The next piece to read, shared by the threads of one pass.
 private final class Claims: Sendable {
     let next = Atomic<Int>(0)
+}
+
+struct SendablePointer: @unchecked Sendable {
+    // @unchecked Sendable: read-only for the duration of one measurement.
+    let pointer: UnsafeRawPointer
+    init(_ pointer: UnsafeRawPointer) { self.pointer = pointer }
 }
