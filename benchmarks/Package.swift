@@ -49,5 +49,16 @@ let package = Package(
             ],
             path: "compare/MatcherCompare"
         ),
+        // Quality on the hand-labelled sets of benchmarks/quality/ (occupation coding, reading):
+        // accuracy per split, calibration, throughput; writes benchmarks/results/.
+        .executableTarget(
+            name: "quality",
+            dependencies: [
+                .product(name: "Embeddings", package: "matchd"),
+                .product(name: "Matcher", package: "matchd"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "quality/Quality"
+        ),
     ]
 )

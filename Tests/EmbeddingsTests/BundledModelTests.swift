@@ -2,7 +2,7 @@ import Embeddings
 import Foundation
 import Testing
 
-/// The bundled model `models/cn-digital-2022/v1`, loaded once (immutable, shared by the tests).
+/// The bundled model `models/cn-digital-2022/v2`, loaded once (immutable, shared by the tests).
 enum BundledModel {
     static let model: CompetencyModel = {
         do { return try CompetencyModel.load(from: Bundled.url) } catch { fatalError("bundled model does not load: \(error)") }

@@ -242,3 +242,27 @@ import TestSupport
         #expect(course.teaches == [CompetencyLevel(competency: "prog.go", level: 3)])
     }
 }
+
+/// `titles.jsonl`: market titles of occupations without a post.
+extension ModelValidationTests {
+    @Test func marketTitlesLoadForAnOccupationWithoutAPost() throws {
+        let dir = try Mini.copy(editing: [File.titles: [1: #"{"occupation": "4-04-05-01", "aliases": {"zh": ["程序员"], "en": ["programmer"]}}"#]])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(CompetencyModel.validate(directory: dir).isEmpty)
+        let model = try CompetencyModel.load(from: dir)
+        #expect(model.occupationTitles.map(\.occupation) == ["4-04-05-01"])
+        #expect(model.occupationTitles.first?.aliases.zh == ["程序员"])
+    }
+
+    @Test func marketTitleProblemsNameTheirLineAndField() throws {
+        let found = try problems([File.titles: [
+            1: #"{"occupation": "9-99-99-99", "aliases": {"zh": ["无此职业"]}}"#,
+            2: #"{"occupation": "2-02-38-01", "aliases": {"zh": ["算法工程师甲"]}}"#,
+            3: #"{"occupation": "4-04-05-01", "aliases": {"zh": ["计算机视觉工程师"]}}"#,
+        ]])
+        expectProblem(found, .unknownReference, file: File.titles, line: 1, entry: "9-99-99-99", field: "occupation",
+                      message: "occupation \"9-99-99-99\" is not in occupations.tsv")
+        expectProblem(found, .invalidValue, file: File.titles, line: 2, entry: "2-02-38-01", field: "occupation")
+        expectProblem(found, .duplicateAlias, file: File.titles, line: 3, entry: "4-04-05-01", field: "aliases.zh[0]")
+    }
+}

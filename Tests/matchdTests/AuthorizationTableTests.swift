@@ -33,7 +33,7 @@ struct AuthorizationRow: Sendable, CustomTestStringConvertible {
     var testDescription: String { "\(operation): \(method) \(path)" }
 
     /// Whether the request changes the store (then each caller gets a fresh service).
-    var mutates: Bool { method != .get && !["extract", "matchAnonymous", "createShortlist", "planCourses"].contains(operation) }
+    var mutates: Bool { method != .get && !["extract", "classify", "classifyBatch", "matchAnonymous", "createShortlist", "planCourses"].contains(operation) }
 
     func expected(for caller: Caller) -> Int { expected[Caller.allCases.firstIndex(of: caller)!] }
 
@@ -65,6 +65,8 @@ enum AuthorizationTable {
 
     // Valid bodies, so that a cell shows the policy alone.
     static let extract = Row.Body.json(#"{"text":"熟悉Python"}"#)
+    static let classify = Row.Body.json(#"{"title":"电工"}"#)
+    static let classifyBatch = Row.Body.json(#"{"items":[{"title":"电工"}]}"#)
     static let profile = Row.Body.json(#"{"profile":{"skills":[{"competency":"prog.python","level":6}]}}"#)
     static let key = Row.Body.json(#"{"role":"employer","name":"Employer C"}"#)
     static let talent = Row.Body.json(#"{"displayName":"New talent","profile":{"skills":[{"competency":"prog.java","level":4}]}}"#)
@@ -98,6 +100,8 @@ enum AuthorizationTable {
         Row("listLevels", .get, "/v1/model/levels",                             [200, 401, 401, 200, 200, 200, 200, 200]),
         Row("listCertificates", .get, "/v1/model/certificates",                 [200, 401, 401, 200, 200, 200, 200, 200]),
         Row("extract", .post, "/v1/extract", extract,                           [200, 401, 401, 200, 200, 200, 200, 200]),
+        Row("classify", .post, "/v1/classify", classify,                       [200, 401, 401, 200, 200, 200, 200, 200]),
+        Row("classifyBatch", .post, "/v1/classify/batch", classifyBatch,      [200, 401, 401, 200, 200, 200, 200, 200]),
         Row("matchAnonymous", .post, "/v1/match", profile,                      [200, 401, 401, 200, 200, 200, 200, 200]),
         Row("listCourses", .get, "/v1/courses",                                 [200, 401, 401, 200, 200, 200, 200, 200]),
         Row("getCourse", .get, "/v1/courses/course.ai.ml-foundations-01",       [200, 401, 401, 200, 200, 200, 200, 200]),

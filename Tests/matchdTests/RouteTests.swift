@@ -29,7 +29,7 @@ import Testing
     @Test func aColdStartedEngineServes() async throws {
         try await TestService.run(coldStart: true) { api in
             let health: S.Health = try await api.get("/healthz").decode()
-            #expect(health.model.id == "cn-digital-2022" && health.model.version == 1)
+            #expect(health.model.id == "cn-digital-2022" && health.model.version == 2)
             let matches: S.JobMatchPage = try await api.get("/v1/talents/tA/matches", as: .seekerA).decode()
             #expect(matches.items.map(\.job.id) == [TestService.jobA])
         }

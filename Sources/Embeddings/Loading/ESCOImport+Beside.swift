@@ -153,9 +153,15 @@ extension ESCOImport {
                     + (try competencies.map { String(decoding: try encoder.encode($0), as: UTF8.self) + "\n" }.joined())),
                 (File.posts, try baseText(File.posts)
                     + (try posts.map { String(decoding: try encoder.encode($0), as: UTF8.self) + "\n" }.joined())),
-                (File.occupations, try baseText(File.occupations) + occupations.map {
-                    "\($0.code)\t\($0.name.replacingOccurrences(of: "\t", with: " "))\t\($0.marker)\n"
-                }.joined()),
+                (File.occupations, try {
+                    // Rows take the base file's layout: 3 columns, or 5 with definition and tasks.
+                    let base = try baseText(File.occupations)
+                    let wide = base.prefix { $0 != "\n" }.split(separator: "\t").count >= 5
+                    func cell(_ s: String) -> String { s.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
+                    return base + occupations.map {
+                        "\($0.code)\t\(cell($0.name))\t\($0.marker)" + (wide ? "\t\(cell($0.definition))\t\(cell($0.tasks))" : "") + "\n"
+                    }.joined()
+                }()),
                 (File.levels, try baseText(File.levels)),
                 (File.certificates, try baseText(File.certificates)),
                 (File.courses, try baseText(File.courses)),

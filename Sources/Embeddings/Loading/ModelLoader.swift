@@ -10,7 +10,8 @@ extension CompetencyModel {
         public static let posts = "posts.jsonl"
         public static let certificates = "certificates.jsonl"
         public static let courses = "courses.jsonl"
-        public static let all = [manifest, occupations, levels, competencies, posts, certificates, courses]
+        public static let titles = "titles.jsonl"
+        public static let all = [manifest, occupations, levels, competencies, posts, certificates, courses, titles]
     }
 
     /// Loads and validates the model in `directory`.
@@ -36,13 +37,14 @@ extension CompetencyModel {
     /// reported without line numbers.
     public static func make(manifest: Manifest, levels: [LevelLabel], competencies: [Competency], posts: [Post],
                             certificates: [Certificate] = [], courses: [Course] = [],
-                            occupations: [Occupation]) throws(EmbeddingsError) -> CompetencyModel {
+                            occupations: [Occupation], titles: [OccupationTitles] = []) throws(EmbeddingsError) -> CompetencyModel {
         let contents = ModelContents(manifest: manifest, occupations: occupations.map { Lined(line: nil, value: $0) },
                                      levels: levels.map { Lined(line: nil, value: $0) },
                                      competencies: competencies.map { Lined(line: nil, value: $0) },
                                      posts: posts.map { Lined(line: nil, value: $0) },
                                      certificates: certificates.map { Lined(line: nil, value: $0) },
-                                     courses: courses.map { Lined(line: nil, value: $0) })
+                                     courses: courses.map { Lined(line: nil, value: $0) },
+                                     titles: titles.map { Lined(line: nil, value: $0) })
         var problems: [ModelProblem] = []
         ModelValidator(contents: contents).validate(into: &problems)
         if problems.contains(where: { $0.severity == .error }) { throw .invalidModel(problems: problems) }
@@ -100,15 +102,19 @@ extension CompetencyModel {
         let posts = lines(Post.self, File.posts)
         let certificates = lines(Certificate.self, File.certificates, required: false)
         let courses = lines(Course.self, File.courses, required: false)
+        // Market titles are optional and new in v2: a model without them says nothing about it.
+        let titles = FileManager.default.fileExists(atPath: directory.appendingPathComponent(File.titles).path)
+            ? lines(OccupationTitles.self, File.titles, required: false) : []
         guard let manifest else { return (nil, problems) }
         let contents = ModelContents(manifest: manifest, occupations: occupations, levels: levels,
                                      competencies: competencies, posts: posts, certificates: certificates,
-                                     courses: courses)
+                                     courses: courses, titles: titles)
         ModelValidator(contents: contents).validate(into: &problems)
         return (contents, problems)
     }
 
-    /// `occupations.tsv`: a header `code<TAB>name<TAB>marker`, then one occupation a line.
+    /// `occupations.tsv`: a header `code<TAB>name<TAB>marker`, optionally followed by
+    /// `<TAB>definition<TAB>tasks`, then one occupation a line with as many fields.
     static func parseOccupations(_ data: Data, problems: inout [ModelProblem]) -> [Lined<Occupation>] {
         let file = File.occupations
         guard let text = String(data: data, encoding: .utf8) else {
@@ -117,25 +123,32 @@ extension CompetencyModel {
         }
         var out: [Lined<Occupation>] = []
         var sawHeader = false
+        var columns = 3
         for (i, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             if !sawHeader {
                 sawHeader = true
-                if fields != ["code", "name", "marker"] {
+                if fields == ["code", "name", "marker", "definition", "tasks"] {
+                    columns = 5
+                } else if fields != ["code", "name", "marker"] {
                     problems.append(ModelProblem(.invalidValue, file: file, line: i + 1, field: "header",
-                                                 message: "expected the header \"code<TAB>name<TAB>marker\""))
+                                                 message: "expected the header \"code<TAB>name<TAB>marker\" (optionally "
+                                                     + "followed by \"<TAB>definition<TAB>tasks\")"))
                 }
                 continue
             }
-            guard fields.count == 3 || fields.count == 2 else {
+            // A trailing empty marker may be left out of a three-column file.
+            guard fields.count == columns || (columns == 3 && fields.count == 2) else {
                 problems.append(ModelProblem(.invalidValue, file: file, line: i + 1, entry: fields.first,
-                                             message: "expected 3 tab-separated fields, found \(fields.count)"))
+                                             message: "expected \(columns) tab-separated fields, found \(fields.count)"))
                 continue
             }
             out.append(Lined(line: i + 1, value: Occupation(code: fields[0], name: fields[1],
-                                                            marker: fields.count == 3 ? fields[2] : "")))
+                                                            marker: fields.count >= 3 ? fields[2] : "",
+                                                            definition: columns == 5 ? fields[3] : "",
+                                                            tasks: columns == 5 ? fields[4] : "")))
         }
         return out
     }
@@ -150,10 +163,12 @@ struct ModelContents: Sendable {
     var posts: [Lined<Post>]
     var certificates: [Lined<Certificate>]
     var courses: [Lined<Course>]
+    var titles: [Lined<OccupationTitles>] = []
 
     func build() -> CompetencyModel {
         CompetencyModel(manifest: manifest, levels: levels.map(\.value), competencies: competencies.map(\.value),
                         posts: posts.map(\.value), certificates: certificates.map(\.value),
-                        courses: courses.map(\.value), occupations: occupations.map(\.value))
+                        courses: courses.map(\.value), occupations: occupations.map(\.value),
+                        titles: titles.map(\.value))
     }
 }

@@ -14,6 +14,8 @@ public final class CompetencyModel: Sendable {
     public let certificates: [Certificate]
     public let courses: [Course]
     public let occupations: [Occupation]
+    /// Market job titles of occupations without a post (`titles.jsonl`).
+    public let occupationTitles: [OccupationTitles]
     /// `postRequirements[p]`: post `p`'s competencies with resolved weights (summing to 1) and levels.
     public let postRequirements: [[PostRequirement]]
     /// Competency index pairs listed in `related` (each unordered pair once, lower index first).
@@ -31,7 +33,7 @@ public final class CompetencyModel: Sendable {
     public var dimension: Int { competencies.count }
 
     init(manifest: Manifest, levels: [LevelLabel], competencies: [Competency], posts: [Post],
-         certificates: [Certificate], courses: [Course], occupations: [Occupation]) {
+         certificates: [Certificate], courses: [Course], occupations: [Occupation], titles: [OccupationTitles] = []) {
         let normalizer = TextNormalizer.shared
         self.manifest = manifest
         self.levels = LevelScale(scale: manifest.scale, experienceYears: manifest.experienceYears, labels: levels,
@@ -41,6 +43,7 @@ public final class CompetencyModel: Sendable {
         self.certificates = certificates
         self.courses = courses
         self.occupations = occupations
+        self.occupationTitles = titles
         func firstIndex<T>(_ items: [T], _ key: (T) -> String) -> [String: Int] {
             var out: [String: Int] = [:]
             for (i, item) in items.enumerated() where out[key(item)] == nil { out[key(item)] = i }

@@ -70,13 +70,3 @@ public struct Course: Codable, Sendable, Hashable, Identifiable {
         cities = try c.decodeArray(String.self, forKey: .cities)
     }
 }
-
-/// A level-4 occupation of the classification (`occupations.tsv`).
-public struct Occupation: Codable, Sendable, Hashable, Identifiable {
-    public var code: String
-    public var name: String
-    /// `S` (digital), `L` (green), `L/S`, or empty.
-    public var marker: String
-    public var id: String { code }
-    public init(code: String, name: String, marker: String) { self.code = code; self.name = name; self.marker = marker }
-}

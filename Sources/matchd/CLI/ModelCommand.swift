@@ -9,7 +9,7 @@ struct ModelCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Validate a model directory; list every problem with file, line, entry and field.")
-        @Argument(help: "The model directory (default: the model serve uses by default, MATCHD_MODEL or the bundled models/cn-digital-2022/v1).")
+        @Argument(help: "The model directory (default: the model serve uses by default, MATCHD_MODEL or the bundled models/cn-digital-2022/v2).")
         var directory: String?
 
         func run() throws {
@@ -39,7 +39,7 @@ struct ModelCommand: ParsableCommand {
         @Option(help: "The model directory to write.") var output: String
         @Option(help: "Model id (default esco).") var id = "esco"
         @Option(help: "Requirement level of imported posts on the 0–8 scale (default 4).") var level = 4
-        @Option(help: "A model directory to copy and add ESCO to (e.g. models/cn-digital-2022/v1): ESCO posts and occupations get the prefix <id>., and the result is validated before it is written.")
+        @Option(help: "A model directory to copy and add ESCO to (e.g. models/cn-digital-2022/v2): ESCO posts and occupations get the prefix <id>., and the result is validated before it is written.")
         var beside: String?
 
         func run() throws {

@@ -11,7 +11,7 @@ struct MatchdConfig: Sendable, Equatable {
     var port = 8080
     /// `--data`, `MATCHD_DATA`, default `./data`: the SQLite store, index snapshots and the admin key.
     var dataDirectory = URL(fileURLWithPath: "data")
-    /// `--model`, `MATCHD_MODEL`, default the bundled `models/cn-digital-2022/v1` (found next to
+    /// `--model`, `MATCHD_MODEL`, default the bundled `models/cn-digital-2022/v2` (found next to
     /// the executable's package, or in the working directory).
     var modelDirectory: URL = MatchdConfig.bundledModel
     /// `--log-level`, `MATCHD_LOG_LEVEL`, default `info`.
@@ -28,10 +28,10 @@ struct MatchdConfig: Sendable, Equatable {
 
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
-    /// The bundled model: `models/cn-digital-2022/v1` under the working directory or the package
+    /// The bundled model: `models/cn-digital-2022/v2` under the working directory or the package
     /// root the executable was built in.
     static var bundledModel: URL {
-        let relative = "models/cn-digital-2022/v1"
+        let relative = "models/cn-digital-2022/v2"
         let cwd = URL(fileURLWithPath: relative)
         if FileManager.default.fileExists(atPath: cwd.path) { return cwd }
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -19,6 +19,8 @@ final class Engine: Sendable {
     let model: CompetencyModel
     let latent: LatentSpace
     let vectorizer: Vectorizer
+    /// Codes job titles to occupations of the classification (`/v1/classify`, jobs' inferred codes).
+    let coder: OccupationCoder
     let protectedAttributes = ProtectedAttributes()
     let store: Store
     let jobs: Catalog<JobEntry>
@@ -40,6 +42,7 @@ final class Engine: Sendable {
         self.model = model
         self.latent = latent
         self.vectorizer = Vectorizer(model: model, latent: latent)
+        self.coder = OccupationCoder(model: model, vectorizer: vectorizer)
         self.store = store
         self.modelFingerprint = modelFingerprint
         self.logger = logger
@@ -93,6 +96,7 @@ final class Engine: Sendable {
     /// whether the snapshot was used.
     func load(logger: Logger) async throws -> Bool {
         try await loadPlatformCourses()
+        try await recodeJobs(logger: logger)
         if try await restoreSnapshot(logger: logger) { return true }
         try discardSnapshot()
         try await rebuildCatalogs(logger: logger)

@@ -68,6 +68,18 @@ enum Migrations {
                 INSERT INTO meta (key, value) VALUES ('revision', '0');
                 """)
         }
+        migrator.registerMigration("v2: jobs' occupation codes") { db in
+            // The occupation a posting is counted under: its post's when it names one ('given'),
+            // else the coder's answer for its title and description ('inferred'); `codedWith` is the
+            // fingerprint of the model that coded it (a different model re-codes at start-up).
+            try db.execute(sql: """
+                ALTER TABLE job ADD COLUMN occupationCode TEXT;
+                ALTER TABLE job ADD COLUMN occupationSource TEXT CHECK (occupationSource IN ('given', 'inferred'));
+                ALTER TABLE job ADD COLUMN occupationConfidence REAL;
+                ALTER TABLE job ADD COLUMN codedWith TEXT;
+                CREATE INDEX job_occupationCode ON job(occupationCode);
+                """)
+        }
         return migrator
     }
 }

@@ -125,6 +125,21 @@ struct Store: Sendable {
         try await writer.writeWithoutTransaction { _ in try body(state.revision) }
     }
 
+    /// Re-codes, in one transaction, every posting coded by another model than `codedWith`.
+    /// The revision stays: occupation codes feed no vector, so the indexes stay current.
+    /// - Returns: how many postings were re-coded.
+    func recodeJobs(codedWith: String, _ code: @escaping @Sendable (JobRecord) -> JobRecord.Occupation) async throws -> Int {
+        try await writer.write { db in
+            let stale = try JobRecord.filter(JobRecord.Columns.codedWith == nil || JobRecord.Columns.codedWith != codedWith)
+                .fetchAll(db)
+            for var r in stale {
+                r.assign(code(r))
+                try r.update(db)
+            }
+            return stale.count
+        }
+    }
+
     /// The revision the in-memory indexes reflect, `nil` when unknown.
     var publishedRevision: Int64? { state.revision }
 

@@ -26,7 +26,7 @@ enum Caller: String, Sendable, CaseIterable, CustomTestStringConvertible {
 /// A matchd engine over a fresh temporary data directory, with keys for every role, the router
 /// `serve` uses, and an in-process client (`app.test(.router)`).
 ///
-/// The served model (`models/cn-digital-2022/v1`) and its latent space are loaded once per test
+/// The served model (`models/cn-digital-2022/v2`) and its latent space are loaded once per test
 /// process and shared; every service has its own store, catalogs and keys, so tests run in
 /// parallel and share no records.
 struct TestService: Sendable {

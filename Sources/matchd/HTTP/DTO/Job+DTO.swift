@@ -22,8 +22,19 @@ extension S.Job {
         self.init(id: r.id, employerId: r.employerId, title: r.title, description: r.description, postCode: r.postCode,
                   level: r.level, city: r.city, salary: S.Salary.range(min: r.salaryMin, max: r.salaryMax),
                   status: r.status == .open ? .open : .closed,
+                  occupation: S.JobOccupation(r, model: model),
                   requirements: requirements.entries.map { S.Requirement($0, model: model) },
                   createdAt: r.createdAt, updatedAt: r.updatedAt)
+    }
+}
+
+extension S.JobOccupation {
+    init?(_ r: JobRecord, model: CompetencyModel) {
+        guard let code = r.occupationCode, let source = r.occupationSource else { return nil }
+        let occupation = model.occupation(code: code)
+        self.init(code: code, name: occupation?.name ?? model.posts.first { $0.occupation == code }?.name.zh ?? code,
+                  digital: occupation?.isDigital ?? true, source: source == .given ? .given : .inferred,
+                  confidence: r.occupationConfidence)
     }
 }
 

@@ -1,6 +1,7 @@
 import Embeddings
 import Foundation
 import GRDB
+import Logging
 
 /// A job posting as a caller sends it (create or replace).
 struct JobDraft: Sendable, Codable, Equatable {
@@ -17,6 +18,27 @@ struct JobDraft: Sendable, Codable, Equatable {
 }
 
 extension Engine {
+    /// The occupation a posting counts under: its post's when it names one, else the coder's answer
+    /// (none when the coder answers unknown). The inferred code is for counting and filtering only:
+    /// requirements come from a post only when the employer names it.
+    func occupation(title: String, description: String?, postCode: String?) -> JobRecord.Occupation {
+        if let postCode, let post = model.post(id: postCode) {
+            return .init(code: post.occupation, source: .given, confidence: nil, codedWith: modelFingerprint)
+        }
+        let c = coder.classify(title: title, description: description, limit: 1)
+        guard let o = c.occupation else { return .init(code: nil, source: nil, confidence: nil, codedWith: modelFingerprint) }
+        return .init(code: o.code, source: .inferred, confidence: o.confidence, codedWith: modelFingerprint)
+    }
+
+    /// Re-codes the postings a different model coded (at start-up, after a model change).
+    func recodeJobs(logger: Logger) async throws {
+        let started = ContinuousClock.now
+        let n = try await store.recodeJobs(codedWith: modelFingerprint) { r in
+            self.occupation(title: r.title, description: r.description, postCode: r.postCode)
+        }
+        if n > 0 { logger.info("postings coded", metadata: ["count": "\(n)", "seconds": "\((ContinuousClock.now - started).seconds)"]) }
+    }
+
     /// Checks a draft, refusing postings that demand protected attributes; returns its requirements.
     func validate(_ draft: JobDraft) throws(ServiceError) -> RequirementProfile {
         if let id = draft.id { try validateRecordID(id, field: "id") }
@@ -55,14 +77,16 @@ extension Engine {
         let needs = try validate(draft)
         let id = draft.id ?? APIKeys.newID("job-")
         let now = Date()
-        let record = JobRecord(seq: nil, id: id, employerId: employer, title: draft.title, description: draft.description,
+        var record = JobRecord(seq: nil, id: id, employerId: employer, title: draft.title, description: draft.description,
                                postCode: draft.postCode, level: draft.level, city: draft.city, salaryMin: draft.salaryMin,
                                salaryMax: draft.salaryMax, status: .open, requirements: draft.requirements,
                                createdAt: now, updatedAt: now)
+        record.assign(occupation(title: draft.title, description: draft.description, postCode: draft.postCode))
+        let coded = record
         return try await store.commit({ db in
             guard try EmployerRecord.exists(db, key: employer) else { throw ServiceError.notFound(kind: "employer", id: employer) }
             if try JobRecord.filter(JobRecord.Columns.id == id).fetchCount(db) > 0 { throw ServiceError.conflict(kind: "job", id: id) }
-            var r = record
+            var r = coded
             try r.insert(db)
             return r
         }, publish: { r in try self.publishJob(r, requirements: needs) })
@@ -78,10 +102,12 @@ extension Engine {
             throw ServiceError.invalid(field: "employerId", message: "a posting cannot move to another employer")
         }
         let needs = try validate(draft)
+        let coded = occupation(title: draft.title, description: draft.description, postCode: draft.postCode)
         return try await store.commit({ db in
             guard var r = try JobRecord.filter(JobRecord.Columns.id == id).fetchOne(db) else {
                 throw ServiceError.notFound(kind: "job", id: id)
             }
+            r.assign(coded)
             r.title = draft.title
             r.description = draft.description
             r.postCode = draft.postCode
@@ -112,10 +138,12 @@ extension Engine {
 
     /// Upserts postings by id (bulk import: each names its employer, which must exist).
     func upsertJobs(_ drafts: [JobDraft]) async throws -> [JobRecord] {
-        let prepared = try drafts.map { d throws(ServiceError) in (d, try validate(d)) }
+        let prepared = try drafts.map { d throws(ServiceError) in
+            (d, try validate(d), occupation(title: d.title, description: d.description, postCode: d.postCode))
+        }
         return try await store.commit({ db in
             var out: [JobRecord] = []
-            for (d, _) in prepared {
+            for (d, _, coded) in prepared {
                 let employer = d.employerId!
                 guard try EmployerRecord.exists(db, key: employer) else { throw ServiceError.notFound(kind: "employer", id: employer) }
                 let now = Date()
@@ -133,6 +161,7 @@ extension Engine {
                 r.salaryMin = d.salaryMin
                 r.salaryMax = d.salaryMax
                 r.requirements = d.requirements
+                r.assign(coded)
                 r.updatedAt = now
                 try r.save(db)
                 out.append(r)

@@ -22,12 +22,41 @@ struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersista
     var requirements: [RequirementInput]
     var createdAt: Date
     var updatedAt: Date
+    var occupationCode: String?
+    var occupationSource: OccupationSource?
+    var occupationConfidence: Double?
+    var codedWith: String?
+
+    /// Where a posting's occupation code comes from.
+    enum OccupationSource: String, Codable, Sendable {
+        /// The post the employer named.
+        case given
+        /// The coder's answer for the title and description.
+        case inferred
+    }
+
+    /// The occupation of a posting, as `Engine.occupation(of:)` codes it.
+    struct Occupation: Sendable, Equatable {
+        var code: String?
+        var source: OccupationSource?
+        var confidence: Double?
+        var codedWith: String
+    }
+
+    mutating func assign(_ o: Occupation) {
+        occupationCode = o.code
+        occupationSource = o.source
+        occupationConfidence = o.confidence
+        codedWith = o.codedWith
+    }
 
     enum Columns {
         static let seq = Column(CodingKeys.seq)
         static let id = Column(CodingKeys.id)
         static let employerId = Column(CodingKeys.employerId)
         static let status = Column(CodingKeys.status)
+        static let occupationCode = Column(CodingKeys.occupationCode)
+        static let codedWith = Column(CodingKeys.codedWith)
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { seq = inserted.rowID }
