@@ -90,6 +90,18 @@ import Testing
              status: .badRequest, code: "request.invalid_field", field: "domain"),
         Case(name: "an unknown post to plan for", method: .post, uri: "/v1/talents/tA/plan", caller: .seekerA,
              body: #"{"postCode":"9-99-99-99"}"#, status: .badRequest, code: "embeddings.unknown_post", field: "postCode"),
+        // Control characters: refused with their field, never stored cut at a NUL.
+        Case(name: "a NUL in a path id", method: .get, uri: "/v1/talents/tA%00zzz", caller: .seekerA,
+             status: .badRequest, code: "request.invalid_field", field: "path"),
+        Case(name: "a NUL in a path id to update", method: .put, uri: "/v1/talents/tA%00evil", caller: .seekerA, body: talent,
+             status: .badRequest, code: "request.invalid_field", field: "path"),
+        Case(name: "a NUL in a display name", method: .put, uri: "/v1/talents/tA", caller: .seekerA,
+             body: #"{"displayName":"a\u0000b","profile":{}}"#, status: .badRequest, code: "request.invalid_field", field: "displayName"),
+        Case(name: "a control character deep in a profile", method: .post, uri: "/v1/match", caller: .anonymous,
+             body: #"{"profile":{"skills":[{"competency":"prog.python\u0007","level":5}]}}"#,
+             status: .badRequest, code: "request.invalid_field", field: "profile.skills[0].competency"),
+        Case(name: "a NUL in a query value", method: .get, uri: "/v1/model/search?q=a%00b", caller: .anonymous,
+             status: .badRequest, code: "request.invalid_field", field: "q"),
         // The coder.
         Case(name: "an empty title to classify", method: .post, uri: "/v1/classify", caller: .anonymous,
              body: #"{"title":"  "}"#, status: .badRequest, code: "request.invalid_field", field: "title", message: "empty"),

@@ -242,3 +242,20 @@ import Testing
         #expect(outcome.failure != nil && outcome.errors.isEmpty && outcome.processed == 0)
     }
 }
+
+/// An import line with a control character is refused by its line and field; the lines around it decode.
+@Suite struct ImportControlCharacterTests {
+    @Test func aNULInALineIsRefusedWithItsField() throws {
+        var reader = ImportReader(kind: .talents, limit: .max)
+        let body = #"{"id":"t-1","displayName":"ok","profile":{}}"# + "\n"
+            + #"{"id":"t-2","displayName":"a\u0000b","profile":{}}"# + "\n"
+            + #"{"id":"t-3","displayName":"back\\u0000slash is text","profile":{}}"# + "\n"
+        let decoded = try reader.feed(Array(body.utf8)) + reader.finish()
+        #expect(decoded.count == 3)
+        guard case .item(1, _) = decoded[0] else { Issue.record("line 1: \(decoded[0])"); return }
+        guard case .error(let e) = decoded[1] else { Issue.record("line 2 was accepted"); return }
+        #expect(e.line == 2 && e.field == "displayName" && e.code == "request.invalid_field")
+        // An escaped backslash before "u0000" is text, not a NUL.
+        guard case .item(3, _) = decoded[2] else { Issue.record("line 3: \(decoded[2])"); return }
+    }
+}

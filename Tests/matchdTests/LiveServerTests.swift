@@ -34,6 +34,14 @@ struct LiveServerTests {
         let health = try await server.request("GET", "/healthz")
         #expect(health.status == 200)
 
+        // A chunked body (no Content-Length) over the limit is a 413 like a declared one, not a 500.
+        let big = Data(("{\"text\":\"" + String(repeating: "a", count: 2_000_000) + "\"}").utf8)
+        let chunked = try await server.requestChunked("/v1/extract", data: big)
+        #expect(chunked.status == 413, "\(chunked.text)")
+        #expect((chunked.json["error"] as? [String: Any])?["code"] as? String == "http.payload_too_large")
+        let small = try await server.requestChunked("/v1/extract", data: Data(#"{"text":"熟悉Python"}"#.utf8))
+        #expect(small.status == 200, "\(small.text)")
+
         let employer = try await server.request("POST", "/v1/keys", key: admin, body: ["role": "employer", "name": "Acme"])
         #expect(employer.status == 201, "\(employer.text)")
         let employerKey = try #require(employer.json["key"] as? String)

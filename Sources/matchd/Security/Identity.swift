@@ -3,7 +3,11 @@
 /// Set per request by `AuthMiddleware` as a task-local, so the generated OpenAPI handlers can
 /// read it; the journeys take it as an argument.
 struct Identity: Sendable, Equatable {
-    enum Role: String, Sendable, Codable, CaseIterable { case anonymous, admin, employer, seeker }
+    enum Role: String, Sendable, Codable, CaseIterable {
+        case anonymous, admin, employer, seeker
+        /// "an admin", "an employer", "a seeker".
+        var withArticle: String { ("aeiou".contains(rawValue.first!) ? "an " : "a ") + rawValue }
+    }
 
     var role: Role
     var keyID: String?
@@ -23,7 +27,9 @@ struct Identity: Sendable, Equatable {
     func require(_ roles: Role...) throws(ServiceError) {
         try requireKey()
         guard role == .admin || roles.contains(role) else {
-            throw .forbidden("a \(role.rawValue) key may not do this; it needs \((roles + [.admin]).map(\.rawValue).joined(separator: " or "))")
+            var needed: [Role] = []
+            for r in roles + [.admin] where !needed.contains(r) { needed.append(r) }
+            throw .forbidden("\(role.withArticle) key may not do this; it needs \(needed.map(\.withArticle).joined(separator: " or ")) key")
         }
     }
 

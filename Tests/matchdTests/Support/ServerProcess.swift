@@ -158,6 +158,18 @@ final class ServerProcess: @unchecked Sendable {
         let (data, response) = try await URLSession.shared.data(for: request)
         return Response(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
     }
+
+    /// A POST whose body is streamed with `Transfer-Encoding: chunked` (no Content-Length).
+    func requestChunked(_ path: String, data body: Data) async throws -> Response {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = "POST"
+        request.timeoutInterval = 300
+        request.httpBodyStream = InputStream(data: body)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("chunked", forHTTPHeaderField: "Transfer-Encoding")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return Response(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+    }
 }
 
 /// The server's standard error so far, appended to by the pipe's reader.

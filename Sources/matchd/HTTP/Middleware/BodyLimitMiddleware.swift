@@ -1,6 +1,7 @@
 import Hummingbird
 
-/// Refuses request bodies over the configured size with 413 before anything decodes them.
+/// Refuses request bodies over the configured size with 413 before anything decodes them, and
+/// JSON strings holding control characters (`ControlCharacters`) with 400 naming their field.
 /// JSON bodies are collected here up to `maxBodyBytes`; the import route streams its body and
 /// enforces `maxImportBytes` itself.
 struct BodyLimitMiddleware: RouterMiddleware {
@@ -15,13 +16,21 @@ struct BodyLimitMiddleware: RouterMiddleware {
             throw APIError(.contentTooLarge, .payloadTooLarge, "the body has \(length) bytes; the limit is \(limit)", field: "body")
         }
         if isImport { return try await next(request, context) }
+        // Counted here rather than by `collectBody(upTo:)`, whose overflow error on a chunked body
+        // (no Content-Length) is NIO's, not an HTTP status.
         var request = request
-        do {
-            let buffer = try await request.collectBody(upTo: limit)
-            request.body = .init(buffer: buffer)
-        } catch let e as HTTPError where e.status == .contentTooLarge {
-            throw APIError(.contentTooLarge, .payloadTooLarge, "the body is larger than \(limit) bytes", field: "body")
+        var buffer = ByteBuffer()
+        for try await chunk in request.body {
+            guard buffer.readableBytes + chunk.readableBytes <= limit else {
+                throw APIError(.contentTooLarge, .payloadTooLarge, "the body is larger than \(limit) bytes", field: "body")
+            }
+            var chunk = chunk
+            buffer.writeBuffer(&chunk)
         }
+        if let field = ControlCharacters.firstField(inJSON: buffer.readableBytesView) {
+            throw APIError(.badRequest, .invalidField, "\(field): holds a control character (U+0000–U+001F or U+007F)", field: field)
+        }
+        request.body = .init(buffer: buffer)
         return try await next(request, context)
     }
 }
