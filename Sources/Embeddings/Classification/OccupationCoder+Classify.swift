@@ -116,10 +116,16 @@ extension OccupationCoder {
         }
         let head = Array(headText.unicodeScalars.map(\.value))
         titleIndex.accumulate(titleIndex.query(head), into: &entryScores)
+        var second = [Float](repeating: 0, count: codes.count)
         for (e, s) in entryScores.enumerated() where s > 0 {
             let o = Int(entryOccupation[e])
-            if s > parts.similar[o] { parts.similar[o] = s; parts.similarEntry[o] = Int32(e) }
+            if s > parts.similar[o] {
+                second[o] = parts.similar[o]
+                parts.similar[o] = s; parts.similarEntry[o] = Int32(e)
+            } else if s > second[o] { second[o] = s }
         }
+        let w2 = Float(configuration.similarSecondFactor)
+        if w2 > 0 { for o in 0..<codes.count where second[o] > 0 { parts.similar[o] = (parts.similar[o] + w2 * second[o]) / (1 + w2) } }
         if !reading.context.isEmpty {
             for e in entryScores.indices { entryScores[e] = 0 }
             let context = Array(reading.context.joined(separator: " ").unicodeScalars.map(\.value))

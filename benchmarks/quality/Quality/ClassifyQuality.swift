@@ -49,6 +49,7 @@ struct ClassifyQuality: ParsableCommand {
             case "contains": configuration.containsWeight = v
             case "inside": configuration.containsInsideFactor = v
             case "similar": configuration.similarWeight = v
+            case "second": configuration.similarSecondFactor = v
             case "context": configuration.contextWeight = v
             case "definition": configuration.definitionWeight = v
             case "competencies": configuration.competenciesWeight = v
