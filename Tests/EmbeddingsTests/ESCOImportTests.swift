@@ -38,6 +38,30 @@ import TestSupport
         #expect(model.competency(id: "esco.0b1f6c2a-1111-4a6e-9c1e-000000000007")?.kind == .transversal)
     }
 
+    /// ESCO occupations share alternative labels; a post alias names one post, so a label that is
+    /// another post's name, or an earlier post's alias, is dropped and the model validates.
+    @Test func sharedOccupationLabelsNameOnePost() throws {
+        let source = try Fixtures.temporaryDirectory("esco-source")
+        defer { try? FileManager.default.removeItem(at: source) }
+        for file in try FileManager.default.contentsOfDirectory(atPath: Self.source.path) {
+            var text = try String(contentsOf: Self.source.appendingPathComponent(file), encoding: .utf8)
+            if file == "occupations_en.csv" {
+                text = text.replacingOccurrences(of: "\"CV engineer\nimage recognition engineer\"",
+                                                 with: "\"CV engineer\nimage recognition engineer\ndata science specialist\nData Scientist\"")
+            }
+            try text.write(to: source.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
+        let dir = try Fixtures.temporaryDirectory("esco-model")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try ESCOImport.run(source: source, destination: dir)
+        #expect(CompetencyModel.validate(directory: dir).isEmpty)
+        let model = try CompetencyModel.load(from: dir)
+        let cv = try #require(model.posts.first { $0.name.en == "computer vision engineer" })
+        #expect(cv.aliases.en == ["CV engineer", "image recognition engineer"])
+        let ds = try #require(model.posts.first { $0.name.en == "data scientist" })
+        #expect(ds.aliases.en.contains("data science specialist"))
+    }
+
     /// Data scientist: four essential (3) and two optional (1) skills in one function of weight
     /// 100: Σ importance = 14.
     @Test func essentialAndOptionalRelationsBecomeWeightedRequirements() throws {

@@ -216,6 +216,9 @@ public enum ESCOImport {
         }
         report.droppedAliases = dropped.sorted()
         var posts: [Post] = []
+        // A post alias names one post: ESCO occupations share alternative labels ("sound designer"),
+        // so an alias another post uses as its name, or an earlier post as an alias, is dropped.
+        var postKeys = Set(occupations.indices.filter { !requirements[$0].isEmpty }.map { normalizer.key(occupations[$0].label) })
         for (o, occupation) in occupations.enumerated() {
             guard !requirements[o].isEmpty else {
                 report.occupationsWithoutSkills.append(occupation.code)
@@ -227,7 +230,8 @@ public enum ESCOImport {
             report.requirements += reqs.count
             posts.append(Post(id: occupation.code, occupation: occupation.code, edition: options.edition,
                               name: LocalizedText(zh: occupation.label, en: occupation.label),
-                              aliases: AliasList(zh: [], en: occupation.altLabels), referenceLevel: options.level,
+                              aliases: AliasList(zh: [], en: occupation.altLabels.filter { postKeys.insert(normalizer.key($0)).inserted }),
+                              referenceLevel: options.level,
                               functions: [Post.Function(name: LocalizedText(zh: "ESCO 技能要求", en: "ESCO skill requirements"),
                                                         weight: 100,
                                                         workItems: [Post.WorkItem(name: LocalizedText(zh: "必备与可选技能", en: "Essential and optional skills"),

@@ -54,8 +54,19 @@ struct ModelCommand: ParsableCommand {
                     + "\(report.droppedAliases.count) ESCO aliases the base uses dropped")
                 return
             }
-            let report = try ESCOImport.run(source: URL(fileURLWithPath: source), destination: URL(fileURLWithPath: output),
-                                            options: options)
+            // Written beside the output first and validated, so a model that would not load is never written.
+            let destination = URL(fileURLWithPath: output)
+            let staging = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).staging-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: staging) }
+            let report = try ESCOImport.run(source: URL(fileURLWithPath: source), destination: staging, options: options)
+            let errors = CompetencyModel.validate(directory: staging).filter { $0.severity == .error }
+            guard errors.isEmpty else { throw EmbeddingsError.invalidModel(problems: errors) }
+            try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
+            for file in try FileManager.default.contentsOfDirectory(atPath: staging.path) {
+                let target = destination.appendingPathComponent(file)
+                try? FileManager.default.removeItem(at: target)
+                try FileManager.default.moveItem(at: staging.appendingPathComponent(file), to: target)
+            }
             print("wrote \(output): \(report.competencies) competencies, \(report.posts) posts, \(report.requirements) requirements, "
                 + "\(report.relatedLinks) related links; \(report.droppedAliases.count) shared aliases dropped")
         }

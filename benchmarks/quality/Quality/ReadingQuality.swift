@@ -17,6 +17,8 @@ struct ReadingQuality: ParsableCommand {
     @Option(help: "zh or en.") var language = "zh"
     @Option(help: "The annotated sentences (default quality/reading/<language>.jsonl).") var sentences: String?
     @Option(help: "A label for the tables (e.g. before, after).") var label = "current"
+    @Option(help: "Gold ids of the English set: esco (its ESCO URIs, as `matchd model import-esco` names them) or v1 (matchd's own ids).")
+    var ids = "esco"
 
     struct Entry: Decodable {
         struct Span: Decodable {
@@ -24,6 +26,7 @@ struct ReadingQuality: ParsableCommand {
             var end: Int
             var text: String
             var competency: String?
+            var competencyV1: String?
         }
         var id: String
         var text: String
@@ -42,7 +45,17 @@ struct ReadingQuality: ParsableCommand {
         let model = try common.loadModel()
         let extractor = Extractor(model: model)
         let path = sentences ?? "quality/reading/\(language).jsonl"
-        let entries = try readJSONLines(Entry.self, path: path).filter { common.keep($0.split) }
+        guard ["esco", "v1"].contains(ids) else { throw ValidationError("--ids must be esco or v1") }
+        let escoSkill = "http://data.europa.eu/esco/skill/"
+        let entries = try readJSONLines(Entry.self, path: path).filter { common.keep($0.split) }.map { e in
+            var e = e
+            // One id per gold span: zh spans carry matchd ids; en spans ESCO URIs, or matchd ids with --ids v1.
+            for i in e.spans.indices where language == "en" {
+                e.spans[i].competency = ids == "v1" ? e.spans[i].competencyV1
+                    : e.spans[i].competency.map { $0.hasPrefix(escoSkill) ? "esco." + $0.dropFirst(escoSkill.count) : $0 }
+            }
+            return e
+        }
         var c = Counts()
         var misses: [String] = []
         for e in entries {
@@ -96,11 +109,11 @@ struct ReadingQuality: ParsableCommand {
         print(table)
         for m in misses { print(m) }
         if common.write {
-            try writeResult("reading-\(language)-\(common.split)-\(label).md", """
+            try writeResult("reading-\(language)-\(model.manifest.id)-\(common.split)-\(label).md", """
                 # Reading, \(language), \(common.split) split, \(label)
 
                 `\(path)` (hand-annotated, see quality/reading/GUIDELINES.md), model `\(model.manifest.id)` \
-                v\(model.manifest.version), written by `quality reading --language \(language) --split \(common.split) --label \(label) --write`.
+                v\(model.manifest.version), written by `quality reading --language \(language) --ids \(ids) --split \(common.split) --label \(label) --write` (`--model` as named).
                 \(machineLine())
 
                 \(table)
