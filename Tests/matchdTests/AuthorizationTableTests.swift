@@ -105,6 +105,8 @@ enum AuthorizationTable {
         Row("matchAnonymous", .post, "/v1/match", profile,                      [200, 401, 401, 200, 200, 200, 200, 200]),
         Row("listCourses", .get, "/v1/courses",                                 [200, 401, 401, 200, 200, 200, 200, 200]),
         Row("getCourse", .get, "/v1/courses/course.ai.ml-foundations-01",       [200, 401, 401, 200, 200, 200, 200, 200]),
+        // The market view: the admin's.
+        Row("marketWages", .get, "/v1/market/wages",                            [401, 401, 401, 200, 403, 403, 403, 403]),
         // Keys: the admin's.
         Row("createKey", .post, "/v1/keys", key,                                [401, 401, 401, 201, 403, 403, 403, 403]),
         Row("revokeKey", .delete, "/v1/keys/{spareKey}",                        [401, 401, 401, 204, 403, 403, 403, 403]),
