@@ -66,9 +66,19 @@ struct DemoGenerator {
         if rng.bool(0.3) { lines.append("Good written English is a plus.") }
         var explicit: [RequirementInput] = []
         if rng.bool(0.5), let r = top.first { explicit.append(RequirementInput(competency: r.competency, level: min(8, r.level + 1))) }
+        // A third of the employers name no post and write the title as job boards show it; the
+        // coder infers their occupation (the market view counts them under it).
+        let named = rng.bool(0.67)
+        var title = "\(levelWord)\(titleBase)"
+        if !named {
+            let aliases = post.aliases.zh.isEmpty ? [post.name.zh] : post.aliases.zh
+            title = levelWord + aliases[rng.int(aliases.count)]
+            if rng.bool(0.3) { title = "【\(cityName)】" + title }
+            if rng.bool(0.2) { title += "（急招）" }
+        }
         return JobDraft(id: String(format: "job-%05d", index + 1), employerId: employerID,
-                        title: "\(levelWord)\(titleBase)", description: lines.joined(separator: "\n"),
-                        postCode: post.id, level: level, city: cityName, salaryMin: low, salaryMax: high,
+                        title: title, description: lines.joined(separator: "\n"),
+                        postCode: named ? post.id : nil, level: level, city: cityName, salaryMin: low, salaryMax: high,
                         requirements: explicit)
     }
 
