@@ -102,6 +102,13 @@ import Testing
              status: .badRequest, code: "request.invalid_field", field: "profile.skills[0].competency"),
         Case(name: "a NUL in a query value", method: .get, uri: "/v1/model/search?q=a%00b", caller: .anonymous,
              status: .badRequest, code: "request.invalid_field", field: "q"),
+        // Explicit nulls: the document allows none, so none is read as "left out".
+        Case(name: "a null cursor", method: .post, uri: "/v1/match", caller: .anonymous,
+             body: #"{"profile":{},"k":1,"cursor":null}"#, status: .badRequest, code: "request.invalid_field", field: "cursor", message: "null"),
+        Case(name: "a null profile text", method: .post, uri: "/v1/talents", caller: .admin,
+             body: #"{"displayName":"Zed","profile":{"text":null}}"#, status: .badRequest, code: "request.invalid_field", field: "profile.text"),
+        Case(name: "a null model version", method: .post, uri: "/v1/classify", caller: .anonymous,
+             body: #"{"title":"电工","modelVersion":null}"#, status: .badRequest, code: "request.invalid_field", field: "modelVersion"),
         // The coder.
         Case(name: "an empty title to classify", method: .post, uri: "/v1/classify", caller: .anonymous,
              body: #"{"title":"  "}"#, status: .badRequest, code: "request.invalid_field", field: "title", message: "empty"),

@@ -257,5 +257,9 @@ import Testing
         #expect(e.line == 2 && e.field == "displayName" && e.code == "request.invalid_field")
         // An escaped backslash before "u0000" is text, not a NUL.
         guard case .item(3, _) = decoded[2] else { Issue.record("line 3: \(decoded[2])"); return }
+        var again = ImportReader(kind: .talents, limit: .max)
+        let null = try again.feed(Array((#"{"id":"t-4","displayName":"nullable","city":null,"profile":{}}"# + "\n").utf8))
+        guard case .error(let n) = null.first else { Issue.record("a null was accepted"); return }
+        #expect(n.field == "city" && n.message.contains("null"))
     }
 }

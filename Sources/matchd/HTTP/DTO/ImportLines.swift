@@ -59,9 +59,9 @@ struct ImportReader {
         if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) { return nil }
         lines += 1
         let line = lineNumber
-        if let field = ControlCharacters.firstField(inJSON: bytes) {
+        if let problem = BodyRules.firstProblem(inJSON: bytes) {
             return .error(ImportLineError(line: line, id: nil, code: ErrorCode.invalidField.rawValue,
-                                          message: "\(field): holds a control character (U+0000–U+001F or U+007F)", field: field))
+                                          message: "\(problem.field): \(problem.message)", field: problem.field))
         }
         do {
             let data = Data(bytes)

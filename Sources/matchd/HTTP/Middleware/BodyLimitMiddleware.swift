@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// Refuses request bodies over the configured size with 413 before anything decodes them, and
-/// JSON strings holding control characters (`ControlCharacters`) with 400 naming their field.
+/// JSON bodies that break `BodyRules` (control characters, null) with 400 naming the field.
 /// JSON bodies are collected here up to `maxBodyBytes`; the import route streams its body and
 /// enforces `maxImportBytes` itself.
 struct BodyLimitMiddleware: RouterMiddleware {
@@ -27,8 +27,8 @@ struct BodyLimitMiddleware: RouterMiddleware {
             var chunk = chunk
             buffer.writeBuffer(&chunk)
         }
-        if let field = ControlCharacters.firstField(inJSON: buffer.readableBytesView) {
-            throw APIError(.badRequest, .invalidField, "\(field): holds a control character (U+0000–U+001F or U+007F)", field: field)
+        if let problem = BodyRules.firstProblem(inJSON: buffer.readableBytesView) {
+            throw APIError(.badRequest, .invalidField, "\(problem.field): \(problem.message)", field: problem.field)
         }
         request.body = .init(buffer: buffer)
         return try await next(request, context)
