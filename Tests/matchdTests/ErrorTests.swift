@@ -109,6 +109,9 @@ import Testing
              body: #"{"displayName":"Zed","profile":{"text":null}}"#, status: .badRequest, code: "request.invalid_field", field: "profile.text"),
         Case(name: "a null model version", method: .post, uri: "/v1/classify", caller: .anonymous,
              body: #"{"title":"电工","modelVersion":null}"#, status: .badRequest, code: "request.invalid_field", field: "modelVersion"),
+        Case(name: "61 years of experience", method: .post, uri: "/v1/talents", caller: .admin,
+             body: #"{"displayName":"Zed","profile":{"experience":[{"text":"Java","years":61}]}}"#,
+             status: .badRequest, code: "embeddings.invalid_value", field: "profile.experience[0].years"),
         // The coder.
         Case(name: "an empty title to classify", method: .post, uri: "/v1/classify", caller: .anonymous,
              body: #"{"title":"  "}"#, status: .badRequest, code: "request.invalid_field", field: "title", message: "empty"),

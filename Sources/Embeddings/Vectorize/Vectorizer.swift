@@ -33,6 +33,9 @@ import Matcher
 /// with cosine either way. Without a latent space (or when `z = 0`) that part is zero. An empty
 /// profile gives the zero vector. `dimension = N + rank`.
 public struct Vectorizer: Sendable {
+    /// The most years of experience a profile entry may claim (`openapi.yaml` says the same).
+    public static let maxExperienceYears = 60.0
+
     public struct Configuration: Sendable {
         /// α, the latent part's share of the cosine.
         public var latentWeight: Double = 0.3
@@ -204,8 +207,8 @@ public struct Vectorizer: Sendable {
         }
         for (k, e) in profile.experience.enumerated() {
             let field = "experience[\(k)]"
-            if let years = e.years, !(years >= 0 && years.isFinite) {
-                throw .invalidValue(field: field + ".years", message: "years \(years) must be a non-negative number")
+            if let years = e.years, !(0...Self.maxExperienceYears).contains(years) {
+                throw .invalidValue(field: field + ".years", message: "years \(years) must be 0 to \(Int(Self.maxExperienceYears))")
             }
             let fallback = e.years.flatMap { model.levels.ord(forYears: $0) } ?? c.defaultTextLevel
             addText(e.text, field: field + ".text", kind: .experience, factor: c.experienceFactor, fallback: fallback,
