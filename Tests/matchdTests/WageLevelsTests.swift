@@ -22,18 +22,20 @@ import Testing
     /// Random postings: every row equals a naive loop that filters all postings for its key and sorts them.
     @Test func groupsEqualANaiveLoop() {
         var rng = SystemRandomNumberGenerator()
-        let occupations = ["2-02-10-03", "4-04-05-05", "6-31-01-03"], cities = ["北京", "上海", nil]
+        let occupations = ["2-02-10-03", "4-04-05-05", "6-31-01-03"], cities = ["北京", "上海", "杭州", "宁波", "火星", nil]
         let postings = (0..<600).map { _ in
             WageLevels.Posting(occupation: occupations.randomElement(using: &rng)!, city: cities.randomElement(using: &rng)!,
                                level: [3, 5, nil].randomElement(using: &rng)!,
                                salaryMin: Bool.random(using: &rng) ? Int.random(in: 3_000...30_000, using: &rng) : nil,
                                salaryMax: Bool.random(using: &rng) ? Int.random(in: 30_000...60_000, using: &rng) : nil)
         }
-        for dims in [Set(WageLevels.Dimension.allCases), [.occupation], [.city, .level], []] as [Set<WageLevels.Dimension>] {
+        let province: [String?: String] = ["北京": "北京", "上海": "上海", "杭州": "浙江", "宁波": "浙江"]
+        for dims in [WageLevels.Dimension.standard, [.occupation], [.city, .level], [.occupation, .province], []] as [Set<WageLevels.Dimension>] {
             let table = WageLevels.table(postings, by: dims, minCount: 5)
             var keys = Set<WageLevels.Key>()
             for p in postings where p.monthly != nil {
-                keys.insert(.init(occupation: dims.contains(.occupation) ? p.occupation : nil, city: dims.contains(.city) ? p.city : nil,
+                keys.insert(.init(occupation: dims.contains(.occupation) ? p.occupation : nil,
+                                  province: dims.contains(.province) ? province[p.city] : nil, city: dims.contains(.city) ? p.city : nil,
                                   level: dims.contains(.level) ? p.level : nil))
             }
             var expected: [WageLevels.Row] = []
@@ -41,6 +43,7 @@ import Testing
             for key in keys {
                 let values = postings.filter {
                     (!dims.contains(.occupation) || $0.occupation == key.occupation) && (!dims.contains(.city) || $0.city == key.city)
+                        && (!dims.contains(.province) || province[$0.city] == key.province)
                         && (!dims.contains(.level) || $0.level == key.level)
                 }.compactMap(\.monthly).sorted()
                 if values.count < 5 { excludedGroups += 1; excludedPostings += values.count; continue }
@@ -87,6 +90,8 @@ import Testing
             #expect(row.mean == 27_500)
             let small: S.WageTable = try await api.get("/v1/market/wages?minCount=5", as: .admin).decode()
             #expect(small.items.isEmpty && small.excluded.groups == 1 && small.excluded.postings == 4)
+            let byProvince: S.WageTable = try await api.get("/v1/market/wages?minCount=2&groupBy=province", as: .admin).decode()
+            #expect(byProvince.items.map(\.province) == ["浙江"] && byProvince.items.first?.occupation == nil)
             let bad = try await api.get("/v1/market/wages?minCount=0", as: .admin)
             #expect(bad.status == .badRequest)
         }

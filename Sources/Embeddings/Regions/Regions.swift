@@ -56,16 +56,25 @@ public enum Regions {
     /// Province names (without 省, 市, 自治区).
     public static let provinces: [String] = table.map(\.0)
 
-    /// The region of a city written as people write it ("杭州", "杭州市", "浙江杭州", "Hangzhou" is not read).
+    /// The region of a city written as people write it ("杭州", "杭州市", "浙江杭州", "浙江省杭州市";
+    /// "Hangzhou" is not read).
     public static func region(ofCity text: String) -> Region? {
-        var name = Substring(text.trimmingSpaces)
+        let name = Substring(text.trimmingSpaces)
+        if let r = lookup(name) { return r }
         for province in provinces where name.hasPrefix(province) && name.count > province.count {
-            name = name.dropFirst(province.count)
-            for suffix in ["省", "市"] where name.hasPrefix(suffix) { name = name.dropFirst(suffix.count) }
-            break
+            var rest = name.dropFirst(province.count)
+            for suffix in ["省", "市", "自治区"] where rest.hasPrefix(suffix) { rest = rest.dropFirst(suffix.count) }
+            if let r = lookup(rest) { return r }
         }
-        for suffix in ["市", "区"] where name.hasSuffix(suffix) && name.count > 2 { name = name.dropLast(suffix.count) }
-        return byCity[String(name)]
+        return nil
+    }
+
+    private static func lookup(_ name: Substring) -> Region? {
+        if let r = byCity[String(name)] { return r }
+        for suffix in ["市", "区"] where name.hasSuffix(suffix) && name.count > 2 {
+            if let r = byCity[String(name.dropLast(suffix.count))] { return r }
+        }
+        return nil
     }
 
     static let byCity: [String: Region] = {

@@ -1,5 +1,7 @@
-/// Wage levels (工资价位) of postings: percentiles of monthly salaries per occupation × city × level,
-/// the layout of the published tables.
+import Embeddings
+
+/// Wage levels (工资价位) of postings: percentiles of monthly salaries per occupation × province or
+/// city × level, the layout of the published tables. A city's province comes from `Regions`.
 ///
 /// - A posting's monthly salary is the midpoint of its range; a posting with one bound counts at
 ///   that bound; a posting without a salary or without an occupation code does not count.
@@ -27,15 +29,21 @@ enum WageLevels {
         }
     }
 
-    enum Dimension: String, Sendable, CaseIterable { case occupation, city, level }
+    enum Dimension: String, Sendable, CaseIterable {
+        case occupation, province, city, level
+        /// The rows' default grouping.
+        static let standard: Set<Dimension> = [.occupation, .city, .level]
+    }
 
     struct Key: Hashable, Sendable, Comparable {
         var occupation: String?
+        var province: String?
         var city: String?
         var level: Int?
 
         static func < (a: Key, b: Key) -> Bool {
-            ((a.occupation ?? ""), (a.city ?? ""), (a.level ?? -1)) < ((b.occupation ?? ""), (b.city ?? ""), (b.level ?? -1))
+            ((a.occupation ?? ""), (a.province ?? ""), (a.city ?? ""), (a.level ?? -1))
+                < ((b.occupation ?? ""), (b.province ?? ""), (b.city ?? ""), (b.level ?? -1))
         }
     }
 
@@ -59,6 +67,7 @@ enum WageLevels {
         for p in postings {
             guard let salary = p.monthly else { continue }
             let key = Key(occupation: dimensions.contains(.occupation) ? p.occupation : nil,
+                          province: dimensions.contains(.province) ? p.city.flatMap { Regions.region(ofCity: $0)?.province } : nil,
                           city: dimensions.contains(.city) ? p.city : nil,
                           level: dimensions.contains(.level) ? p.level : nil)
             groups[key, default: []].append(salary)

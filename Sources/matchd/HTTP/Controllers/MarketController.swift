@@ -7,8 +7,7 @@ extension APIHandler {
         let minCount = q.minCount ?? 5
         guard (1...1000).contains(minCount) else { throw ServiceError.invalid(field: "minCount", message: "must be 1 to 1000, got \(minCount)") }
         if let level = q.level, !(0...8).contains(level) { throw ServiceError.invalid(field: "level", message: "must be 0 to 8, got \(level)") }
-        let dimensions = Set((q.groupBy ?? WageLevels.Dimension.allCases.map { .init(rawValue: $0.rawValue)! })
-            .map { WageLevels.Dimension(rawValue: $0.rawValue)! })
+        let dimensions = q.groupBy.map { Set($0.map { WageLevels.Dimension(rawValue: $0.rawValue)! }) } ?? WageLevels.Dimension.standard
         let postings = try await engine.store.wagePostings(occupation: q.occupation, city: q.city, level: q.level,
                                                             status: q.status.map { JobRecord.Status(rawValue: $0.rawValue)! })
         let table = WageLevels.table(postings, by: dimensions, minCount: minCount)
@@ -19,7 +18,7 @@ extension APIHandler {
                           return .init(code: code, name: o?.name ?? model.posts.first { $0.occupation == code }?.name.zh ?? code,
                                        digital: o?.isDigital ?? true)
                       },
-                      city: r.key.city, level: r.key.level, count: r.count,
+                      province: r.key.province, city: r.key.city, level: r.key.level, count: r.count,
                       p10: r.p10, p25: r.p25, p50: r.p50, p75: r.p75, p90: r.p90, mean: r.mean)
             },
             excluded: .init(groups: table.excludedGroups, postings: table.excludedPostings), minCount: minCount))))
