@@ -16,32 +16,6 @@ public struct Occupation: Codable, Sendable, Hashable, Identifiable {
     public init(code: String, name: String, marker: String, definition: String = "", tasks: String = "") {
         self.code = code; self.name = name; self.marker = marker; self.definition = definition; self.tasks = tasks
     }
-
-    /// The published tasks, one item each, without their numbers.
-    public var taskItems: [String] {
-        var items: [String] = []
-        var current = ""
-        let scalars = Array(tasks.unicodeScalars)
-        var i = 0
-        while i < scalars.count {
-            // "N." at the start or after a space begins an item.
-            var j = i
-            while j < scalars.count, scalars[j].properties.numericType != nil, scalars[j].isASCII { j += 1 }
-            let atStart = i == 0 || scalars[i - 1] == " "
-            if atStart, j > i, j < scalars.count, scalars[j] == "." || scalars[j] == "、" {
-                let trimmed = current.trimmingSpaces
-                if !trimmed.isEmpty { items.append(trimmed) }
-                current = ""
-                i = j + 1
-                continue
-            }
-            current.unicodeScalars.append(scalars[i])
-            i += 1
-        }
-        let trimmed = current.trimmingSpaces
-        if !trimmed.isEmpty { items.append(trimmed) }
-        return items
-    }
 }
 
 /// The job titles the market uses for one occupation that has no post (`titles.jsonl`): a

@@ -246,13 +246,13 @@ extension Store {
     /// Postings with an occupation code and a salary, as the wage levels read them.
     func wagePostings(occupation: String?, city: String?, level: Int?, status: JobRecord.Status?) async throws -> [WageLevels.Posting] {
         try await read { db in
-            var request = JobRecord.select(JobRecord.Columns.occupationCode, Column("city"), Column("level"),
-                                           Column("salaryMin"), Column("salaryMax"))
-                .filter(JobRecord.Columns.occupationCode != nil)
-                .filter(Column("salaryMin") != nil || Column("salaryMax") != nil)
-            if let occupation { request = request.filter(JobRecord.Columns.occupationCode == occupation) }
-            if let city { request = request.filter(Column("city") == city) }
-            if let level { request = request.filter(Column("level") == level) }
+            typealias C = JobRecord.Columns
+            var request = JobRecord.select(C.occupationCode, C.city, C.level, C.salaryMin, C.salaryMax)
+                .filter(C.occupationCode != nil)
+                .filter(C.salaryMin != nil || C.salaryMax != nil)
+            if let occupation { request = request.filter(C.occupationCode == occupation) }
+            if let city { request = request.filter(C.city == city) }
+            if let level { request = request.filter(C.level == level) }
             if let status { request = request.filter(JobRecord.Columns.status == status.rawValue) }
             return try Row.fetchAll(db, request).map {
                 WageLevels.Posting(occupation: $0[0], city: $0[1], level: $0[2], salaryMin: $0[3], salaryMax: $0[4])

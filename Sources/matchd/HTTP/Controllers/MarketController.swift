@@ -14,9 +14,8 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(
             items: table.rows.map { r in
                 .init(occupation: r.key.occupation.map { code in
-                          let o = model.occupation(code: code)
-                          return .init(code: code, name: o?.name ?? model.posts.first { $0.occupation == code }?.name.zh ?? code,
-                                       digital: o?.isDigital ?? true)
+                          let label = model.occupationLabel(code: code)
+                          return .init(code: code, name: label.name, digital: label.digital)
                       },
                       province: r.key.province, city: r.key.city, level: r.key.level, count: r.count,
                       p10: r.p10, p25: r.p25, p50: r.p50, p75: r.p75, p90: r.p90, mean: r.mean)

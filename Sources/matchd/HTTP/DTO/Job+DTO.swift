@@ -31,10 +31,18 @@ extension S.Job {
 extension S.JobOccupation {
     init?(_ r: JobRecord, model: CompetencyModel) {
         guard let code = r.occupationCode, let source = r.occupationSource else { return nil }
-        let occupation = model.occupation(code: code)
-        self.init(code: code, name: occupation?.name ?? model.posts.first { $0.occupation == code }?.name.zh ?? code,
-                  digital: occupation?.isDigital ?? true, source: source == .given ? .given : .inferred,
+        let label = model.occupationLabel(code: code)
+        self.init(code: code, name: label.name, digital: label.digital, source: source == .given ? .given : .inferred,
                   confidence: r.occupationConfidence)
+    }
+}
+
+extension CompetencyModel {
+    /// An occupation's published name and whether it is digital; a code announced after the
+    /// edition (listed by its post only) takes its post's name and counts as digital.
+    func occupationLabel(code: String) -> (name: String, digital: Bool) {
+        if let o = occupation(code: code) { return (o.name, o.isDigital) }
+        return (posts.first { $0.occupation == code }?.name.zh ?? code, true)
     }
 }
 

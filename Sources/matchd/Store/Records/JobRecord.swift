@@ -55,6 +55,10 @@ struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersista
         static let id = Column(CodingKeys.id)
         static let employerId = Column(CodingKeys.employerId)
         static let status = Column(CodingKeys.status)
+        static let city = Column(CodingKeys.city)
+        static let level = Column(CodingKeys.level)
+        static let salaryMin = Column(CodingKeys.salaryMin)
+        static let salaryMax = Column(CodingKeys.salaryMax)
         static let occupationCode = Column(CodingKeys.occupationCode)
         static let codedWith = Column(CodingKeys.codedWith)
     }
