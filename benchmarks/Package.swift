@@ -60,5 +60,17 @@ let package = Package(
             ],
             path: "quality/Quality"
         ),
+        // The market view's batch problem (every talent × every open posting, exact fit, course
+        // lifts) at 200k × 20k, beside the machine's sgemm peak measured in the same run;
+        // writes benchmarks/results/market-join.md.
+        .executableTarget(
+            name: "market-join",
+            dependencies: [
+                .product(name: "Embeddings", package: "matchd"),
+                .product(name: "Matcher", package: "matchd"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "market/MarketJoin"
+        ),
     ]
 )

@@ -7,5 +7,5 @@ struct Matchd: AsyncParsableCommand {
         commandName: "matchd",
         abstract: "Talent matching against a post-competency model.",
         subcommands: [ServeCommand.self, DemoCommand.self, ImportCommand.self, MatchCommand.self, ExtractCommand.self, ClassifyCommand.self,
-                      ModelCommand.self, KeysCommand.self])
+                      ModelCommand.self, KeysCommand.self, MarketCommand.self])
 }

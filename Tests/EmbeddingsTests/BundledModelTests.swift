@@ -8,6 +8,10 @@ enum BundledModel {
         do { return try CompetencyModel.load(from: Bundled.url) } catch { fatalError("bundled model does not load: \(error)") }
     }()
     static let extractor = Extractor(model: model)
+    /// The latent space matchd serves with (built once per test process: seconds in a debug build).
+    static let latent: LatentSpace = {
+        do { return try LatentSpace.build(model: model, rank: LatentSpace.defaultRank) } catch { fatalError("latent space: \(error)") }
+    }()
 }
 
 @Suite(.enabled(if: Bundled.isPresent, "the bundled model is not in this checkout"))
@@ -50,7 +54,7 @@ struct BundledModelTests {
 
     @Test func latentSpaceRelatesNeighbours() throws {
         let model = BundledModel.model
-        let latent = try LatentSpace.build(model: model, rank: LatentSpace.defaultRank)
+        let latent = BundledModel.latent
         func sim(_ a: String, _ b: String) -> Float { latent.similarity(a, b, in: model)! }
         #expect(sim("ai.pytorch", "ai.tensorflow") > sim("ai.pytorch", "ec.live-commerce") + 0.3)
         #expect(sim("ai.deep-learning", "ai.cv") > sim("ai.deep-learning", "ec.live-commerce") + 0.3)
@@ -58,7 +62,7 @@ struct BundledModelTests {
 
     @Test func aComputerVisionTalentIsNearestToTheComputerVisionPost() throws {
         let model = BundledModel.model
-        let vz = Vectorizer(model: model, latent: try LatentSpace.build(model: model, rank: LatentSpace.defaultRank), extractor: BundledModel.extractor)
+        let vz = Vectorizer(model: model, latent: BundledModel.latent, extractor: BundledModel.extractor)
         let talent = vz.searchVector(try vz.capabilities(for: ProfileInput(
             text: "精通PyTorch与计算机视觉，熟练使用Python和OpenCV，3年图像识别项目经验")))
         var best: (String, Float) = ("", -1)

@@ -6,10 +6,8 @@ import Testing
 enum BundledCoder {
     static let coder: OccupationCoder = {
         let model = BundledModel.model
-        do {
-            let latent = try LatentSpace.build(model: model, rank: LatentSpace.defaultRank)
-            return OccupationCoder(model: model, vectorizer: Vectorizer(model: model, latent: latent, extractor: BundledModel.extractor))
-        } catch { fatalError("latent space: \(error)") }
+        return OccupationCoder(model: model, vectorizer: Vectorizer(model: model, latent: BundledModel.latent,
+                                                                    extractor: BundledModel.extractor))
     }()
 }
 

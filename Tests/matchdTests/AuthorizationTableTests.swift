@@ -107,6 +107,12 @@ enum AuthorizationTable {
         Row("getCourse", .get, "/v1/courses/course.ai.ml-foundations-01",       [200, 401, 401, 200, 200, 200, 200, 200]),
         // The market view: the admin's.
         Row("marketWages", .get, "/v1/market/wages",                            [401, 401, 401, 200, 403, 403, 403, 403]),
+        Row("marketStatus", .get, "/v1/market/status",                          [401, 401, 401, 200, 403, 403, 403, 403]),
+        Row("marketSupply", .get, "/v1/market/supply",                          [401, 401, 401, 200, 403, 403, 403, 403]),
+        Row("marketTrends", .get, "/v1/market/trends",                          [401, 401, 401, 200, 403, 403, 403, 403]),
+        Row("marketShortages", .get, "/v1/market/shortages",                    [401, 401, 401, 200, 403, 403, 403, 403]),
+        Row("marketCompetencies", .get, "/v1/market/competencies",              [401, 401, 401, 200, 403, 403, 403, 403]),
+        Row("marketCourses", .get, "/v1/market/courses",                        [401, 401, 401, 200, 403, 403, 403, 403]),
         // Keys: the admin's.
         Row("createKey", .post, "/v1/keys", key,                                [401, 401, 401, 201, 403, 403, 403, 403]),
         Row("revokeKey", .delete, "/v1/keys/{spareKey}",                        [401, 401, 401, 204, 403, 403, 403, 403]),
@@ -132,6 +138,8 @@ enum AuthorizationTable {
         Row("closeJob", .post, "/v1/jobs/jA/close",                             [401, 401, 401, 200, 200, 403, 403, 403]),
         Row("matchCandidates", .get, "/v1/jobs/jA/candidates",                  [401, 401, 401, 200, 200, 403, 403, 403]),
         Row("matchCandidates", .get, "/v1/jobs/j-missing/candidates",           [401, 401, 401, 404, 404, 404, 404, 404]),
+        Row("relaxJob", .get, "/v1/jobs/jA/relaxations",                        [401, 401, 401, 200, 200, 403, 403, 403]),
+        Row("relaxJob", .get, "/v1/jobs/j-missing/relaxations",                 [401, 401, 401, 404, 404, 404, 404, 404]),
         Row("createShortlist", .post, "/v1/shortlists", shortlistJobA,          [401, 401, 401, 200, 200, 403, 403, 403]),
         Row("createShortlist", .post, "/v1/shortlists", shortlistMissing,       [401, 401, 401, 404, 404, 404, 403, 403]),
         // Courses (writing) and imports: the admin's.

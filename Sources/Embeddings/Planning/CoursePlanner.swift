@@ -77,7 +77,7 @@ public enum CoursePlanner {
     }
 
     /// Every prerequisite is at most one level above the person's current level.
-    static func canFollow(_ course: Course, _ level: [String: Double]) -> Bool {
+    public static func canFollow(_ course: Course, _ level: [String: Double]) -> Bool {
         course.prerequisites.allSatisfy { (level[$0.competency] ?? 0) >= Double($0.level) - 1 }
     }
 }

@@ -25,6 +25,10 @@ public struct RequirementProfile: Codable, Sendable, Hashable {
         /// Share of the posting, summing to 1 over entries.
         public var weight: Double
         public var sources: [Source]
+
+        public init(competency: String, index: Int, level: Int, weight: Double, sources: [Source] = []) {
+            self.competency = competency; self.index = index; self.level = level; self.weight = weight; self.sources = sources
+        }
     }
 
     /// By weight, descending, then index.

@@ -51,6 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let warning = ComputeBackend.blasCoreWarning { logger.warning("\(warning)") }
         let engine = try await Engine.start(config: config, logger: logger, exclusive: "serve")
         try await ensureAdminKey(engine: engine, logger: logger)
+        // The market reports of the store as it starts, in the background, so the first report
+        // request is served from them.
+        engine.market.refresh(engine: engine, storeRevision: try await engine.store.revision())
         let app = try buildApplication(engine: engine, logger: logger, metrics: { registry.emitToString() })
         logger.info("serving", metadata: ["address": "\(config.host):\(config.port)"])
         try await app.runService()

@@ -25,6 +25,9 @@ struct MatchdConfig: Sendable, Equatable {
     var retrievalDepth = 500
     /// `--latent-rank`, `MATCHD_LATENT_RANK`, default 32: rank of the latent competency space.
     var latentRank = 32
+    /// The market view (`--market-min-count`, `MATCHD_MARKET_MIN_COUNT`, default 10: the fewest
+    /// people a published market count describes).
+    var market = MarketConfiguration()
 
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -78,12 +81,18 @@ struct StoreOptions: ParsableArguments {
     var modelDirectory: String?
     @Option(help: "Rank of the latent competency space (env MATCHD_LATENT_RANK; default 32).")
     var latentRank: Int?
+    @Option(help: "The fewest people a market count may describe (env MATCHD_MARKET_MIN_COUNT; default 10).")
+    var marketMinCount: Int?
 
     func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment,
                  into config: inout MatchdConfig) throws {
         if let v = dataDirectory ?? environment["MATCHD_DATA"] { config.dataDirectory = URL(fileURLWithPath: v) }
         if let v = modelDirectory ?? environment["MATCHD_MODEL"] { config.modelDirectory = URL(fileURLWithPath: v) }
         if let v = try latentRank ?? Self.int(environment, "MATCHD_LATENT_RANK") { config.latentRank = v }
+        if let v = try marketMinCount ?? Self.int(environment, "MATCHD_MARKET_MIN_COUNT") {
+            guard v >= 1 else { throw ConfigError("the market's minimum count must be at least 1, got \(v)") }
+            config.market.minCount = v
+        }
     }
 
     static func int(_ environment: [String: String], _ name: String) throws -> Int? {

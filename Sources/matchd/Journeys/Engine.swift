@@ -34,6 +34,8 @@ final class Engine: Sendable {
     let logger: Logger
     /// The data directory's write lock, when this engine's command writes the store.
     let directoryLock: DataDirectoryLock?
+    /// The market view's reports, computed per store revision in the background.
+    let market: MarketService
 
     init(config: MatchdConfig, model: CompetencyModel, latent: LatentSpace, store: Store,
          modelFingerprint: String, logger: Logger = Logger(label: "matchd"),
@@ -47,6 +49,7 @@ final class Engine: Sendable {
         self.modelFingerprint = modelFingerprint
         self.logger = logger
         self.directoryLock = directoryLock
+        self.market = MarketService(configuration: config.market)
         let dimension = vectorizer.dimension
         jobs = Catalog(index: try FlatIndex(dimension: dimension, metric: .cosine))
         talents = Catalog(index: try FlatIndex(dimension: dimension, metric: .cosine))

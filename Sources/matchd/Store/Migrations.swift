@@ -80,6 +80,14 @@ enum Migrations {
                 CREATE INDEX job_occupationCode ON job(occupationCode);
                 """)
         }
+        migrator.registerMigration("v3: when postings closed") { db in
+            // `createdAt` is when a posting was published (an import may give it); `closedAt` when it
+            // closed, so the market view can count the postings open in any month.
+            try db.execute(sql: """
+                ALTER TABLE job ADD COLUMN closedAt DATETIME;
+                UPDATE job SET closedAt = updatedAt WHERE status = 'closed';
+                """)
+        }
         return migrator
     }
 }

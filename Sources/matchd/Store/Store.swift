@@ -170,6 +170,29 @@ struct Store: Sendable {
     }
 }
 
+/// A posting as the market view reads it.
+struct MarketJobRow: Sendable {
+    var seq: Int64
+    var id: String
+    var status: JobRecord.Status
+    var occupationCode: String?
+    var city: String?
+    var level: Int?
+    var salaryMin: Int?
+    var salaryMax: Int?
+    var createdAt: Date
+    var closedAt: Date?
+}
+
+/// A searchable talent as the market view reads it (its profile comes from the catalog).
+struct MarketTalentRow: Sendable {
+    var seq: Int64
+    var id: String
+    var desiredPosts: [String]
+    var level: Int?
+    var createdAt: Date
+}
+
 /// The store's publication bookkeeping, shared by every copy of a `Store`.
 private final class PublishState: Sendable {
     private let value = Mutex<(revision: Int64?, recovery: Store.Recovery?)>((nil, nil))
@@ -202,6 +225,10 @@ extension Store {
 
     func jobs(ids: [String]) async throws -> [JobRecord] {
         try await read { db in try JobRecord.filter(ids.contains(JobRecord.Columns.id)).fetchAll(db) }
+    }
+
+    func jobs(seqs: [Int64]) async throws -> [JobRecord] {
+        try await read { db in try JobRecord.filter(seqs.contains(JobRecord.Columns.seq)).fetchAll(db) }
     }
 
     func talents(seqs: [Int64]) async throws -> [TalentRecord] {
@@ -257,6 +284,23 @@ extension Store {
             return try Row.fetchAll(db, request).map {
                 WageLevels.Posting(occupation: $0[0], city: $0[1], level: $0[2], salaryMin: $0[3], salaryMax: $0[4])
             }
+        }
+    }
+
+    /// What the market view reads of every posting and of the searchable talents, at one revision.
+    func marketRows() async throws -> (revision: Int64, jobs: [MarketJobRow], talents: [MarketTalentRow]) {
+        try await read { db in
+            typealias J = JobRecord.Columns
+            let jobs = try Row.fetchAll(db, JobRecord.select(J.seq, J.id, J.status, J.occupationCode, J.city, J.level,
+                                                             J.salaryMin, J.salaryMax, J.createdAt, J.closedAt)).map {
+                MarketJobRow(seq: $0[0], id: $0[1], status: JobRecord.Status(rawValue: $0[2]) ?? .closed, occupationCode: $0[3],
+                             city: $0[4], level: $0[5], salaryMin: $0[6], salaryMax: $0[7], createdAt: $0[8], closedAt: $0[9])
+            }
+            typealias T = TalentRecord.Columns
+            let talents = try TalentRecord.filter(T.searchable == true).fetchAll(db).map {
+                MarketTalentRow(seq: $0.seq!, id: $0.id, desiredPosts: $0.desiredPosts, level: $0.level, createdAt: $0.createdAt)
+            }
+            return (try Self.revision(db), jobs, talents)
         }
     }
 

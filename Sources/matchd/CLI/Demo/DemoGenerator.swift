@@ -2,14 +2,26 @@ import Embeddings
 import Foundation
 
 /// Generates a realistic synthetic dataset from a model: talents and job postings spread over
-/// cities, posts, levels and salaries. No real people: names are "候选人 #n", contacts use the
-/// reserved `example.invalid` domain. Seeded, so the same seed gives the same data.
+/// cities, posts, levels, salaries and the last 18 months. No real people: names are "候选人 #n",
+/// contacts use the reserved `example.invalid` domain. Seeded, so the same seed and `now` give the
+/// same data.
+///
+/// The market view must show something true of its inputs, so the generator builds in patterns
+/// a report can find and a naive loop can confirm:
+/// - **Regions.** Every mainland city of tiers 1–3 in `Regions` (52 cities in 27 provinces), weighted
+///   by tier; pay scales with the tier (1.25, 1.0, 0.85).
+/// - **Months.** Postings and registrations spread over 18 months, more in later ones (the market
+///   grows); postings older than three months are mostly closed, 15–90 days after they opened.
+/// - **Rising posts.** Every ninth post of the model is "rising": its share of postings grows six-fold
+///   over the 18 months while a quarter as many talents aim at it as at any other post, so its
+///   shortage index and its competencies' demand rise.
 struct DemoGenerator {
-    /// Cities with rough weights and a salary multiplier (tier-1 cities pay more).
-    static let cities: [(name: String, weight: Double, pay: Double)] = [
-        ("上海", 18, 1.25), ("北京", 16, 1.25), ("深圳", 14, 1.2), ("杭州", 12, 1.1), ("广州", 9, 1.05),
-        ("南京", 7, 0.95), ("苏州", 7, 0.95), ("成都", 7, 0.85), ("武汉", 6, 0.85), ("西安", 4, 0.8),
-    ]
+    /// The demo's cities: tiers 1–3 of `Regions`, with a weight and a salary multiplier per tier.
+    static let cities: [(name: String, weight: Double, pay: Double)] = Regions.all.filter { $0.tier <= 3 && !["香港", "澳门", "台湾"].contains($0.province) }.map {
+        ($0.city, [1: 12.0, 2: 4.0, 3: 1.5][$0.tier]!, [1: 1.25, 2: 1.0, 3: 0.85][$0.tier]!)
+    }
+    /// Months of history.
+    static let months = 18
     static let companySuffixes = ["数字科技有限公司", "智能科技有限公司", "信息技术有限公司", "网络科技有限公司",
                                   "软件股份有限公司", "智能制造有限公司", "云计算有限公司", "数据服务有限公司"]
     static let companyStems = ["云帆", "星河", "智源", "数联", "启明", "青禾", "锐思", "远景", "海纳", "恒信", "极光", "卓越",
@@ -17,15 +29,41 @@ struct DemoGenerator {
 
     let model: CompetencyModel
     var rng: DemoRandom
+    /// The end of the demo's history.
+    let now: Date
 
-    init(model: CompetencyModel, seed: UInt64) {
+    /// The first instants of the history's months.
+    let monthStarts: [Date]
+
+    init(model: CompetencyModel, seed: UInt64, now: Date = Date()) {
         self.model = model
         self.rng = DemoRandom(seed: seed)
+        self.now = now
+        self.monthStarts = MarketReport.monthStarts(ending: now, count: Self.months)
     }
+
+    /// Whether the post at `index` of the model is one whose demand rises over the months.
+    static func isRising(postIndex: Int) -> Bool { postIndex % 9 == 4 }
 
     mutating func city() -> (name: String, pay: Double) {
         let c = rng.weighted(Self.cities.map(\.weight))
         return (Self.cities[c].name, Self.cities[c].pay)
+    }
+
+    /// A month of the history (0 = the oldest), later ones likelier (the market grows).
+    mutating func month() -> Int { rng.weighted((0..<Self.months).map { 1 + Double($0) / 6 }) }
+
+    /// A moment in calendar month `month` (0 = the oldest of `months`, Beijing time), never after `now`.
+    mutating func date(inMonth month: Int) -> Date {
+        let start = monthStarts[month]
+        let end = month + 1 < monthStarts.count ? monthStarts[month + 1] : now
+        return start.addingTimeInterval(rng.double(in: 0...0.999) * max(0, end.timeIntervalSince(start)))
+    }
+
+    /// A post for a posting in `month`: rising posts gain share month by month.
+    mutating func postIndex(month: Int) -> Int {
+        let growth = 1 + 5 * Double(month) / Double(Self.months - 1)
+        return rng.weighted(model.posts.indices.map { Self.isRising(postIndex: $0) ? growth : 1 })
     }
 
     /// Monthly salary (yuan) for a level and city, with spread.
@@ -47,7 +85,12 @@ struct DemoGenerator {
 
     /// A job posting for a random post of the model.
     mutating func job(index: Int, employerID: String) -> JobDraft {
-        let post = model.posts[rng.int(model.posts.count)]
+        let month = month()
+        let post = model.posts[postIndex(month: month)]
+        let postedAt = date(inMonth: month)
+        let age = now.timeIntervalSince(postedAt) / 86_400
+        let closedAt = rng.bool(age > 90 ? 0.85 : 0.1)
+            ? min(now, postedAt.addingTimeInterval(rng.double(in: 15...90) * 86_400)) : nil
         let level = min(8, max(2, post.referenceLevel + rng.int(5) - 2))
         let (cityName, pay) = city()
         let (low, high) = salary(level: level, pay: pay)
@@ -79,12 +122,12 @@ struct DemoGenerator {
         return JobDraft(id: String(format: "job-%05d", index + 1), employerId: employerID,
                         title: title, description: lines.joined(separator: "\n"),
                         postCode: named ? post.id : nil, level: level, city: cityName, salaryMin: low, salaryMax: high,
-                        requirements: explicit)
+                        requirements: explicit, postedAt: postedAt, closedAt: closedAt)
     }
 
     /// A talent aiming at a random post, with skills around that post's requirements.
     mutating func talent(index: Int) -> TalentDraft {
-        let post = model.posts[rng.int(model.posts.count)]
+        let post = model.posts[rng.weighted(model.posts.indices.map { Self.isRising(postIndex: $0) ? 0.25 : 1 })]
         let level = min(8, max(2, post.referenceLevel + rng.int(5) - 2))
         let (cityName, pay) = city()
         let reqs = model.requirements(ofPost: post.id) ?? []
@@ -115,7 +158,8 @@ struct DemoGenerator {
                            desiredCities: Array(Set(desired)).sorted(), desiredPosts: [post.id], salaryMin: low,
                            salaryMax: nil, level: level, searchable: rng.bool(0.85),
                            profile: ProfileInput(skills: skills, certificates: certificates, experience: experience,
-                                                 completedCourses: [], text: nil))
+                                                 completedCourses: [], text: nil),
+                           registeredAt: date(inMonth: month()))
     }
 }
 

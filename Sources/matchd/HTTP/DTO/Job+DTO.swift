@@ -6,7 +6,8 @@ extension JobDraft {
         self.init(id: input.id, employerId: input.employerId, title: input.title, description: input.description,
                   postCode: input.postCode, level: input.level, city: input.city, salaryMin: input.salary?.min,
                   salaryMax: input.salary?.max,
-                  requirements: (input.requirements ?? []).map { RequirementInput(competency: $0.competency, level: $0.level, weight: $0.weight) })
+                  requirements: (input.requirements ?? []).map { RequirementInput(competency: $0.competency, level: $0.level, weight: $0.weight) },
+                  postedAt: input.postedAt, closedAt: input.closedAt)
     }
 }
 
@@ -24,7 +25,7 @@ extension S.Job {
                   status: r.status == .open ? .open : .closed,
                   occupation: S.JobOccupation(r, model: model),
                   requirements: requirements.entries.map { S.Requirement($0, model: model) },
-                  createdAt: r.createdAt, updatedAt: r.updatedAt)
+                  createdAt: r.createdAt, updatedAt: r.updatedAt, closedAt: r.closedAt)
     }
 }
 

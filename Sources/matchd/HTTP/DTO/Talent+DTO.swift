@@ -7,7 +7,8 @@ extension TalentDraft {
                   contact: input.contact.map { TalentRecord.Contact(email: $0.email, phone: $0.phone) },
                   city: input.city, desiredCities: input.desiredCities ?? [], desiredPosts: input.desiredPosts ?? [],
                   salaryMin: input.salary?.min, salaryMax: input.salary?.max, level: input.level,
-                  searchable: input.searchable ?? false, profile: ProfileInput(input.profile))
+                  searchable: input.searchable ?? false, profile: ProfileInput(input.profile),
+                  registeredAt: input.registeredAt)
     }
 }
 

@@ -15,6 +15,19 @@ struct JobDraft: Sendable, Codable, Equatable {
     var salaryMin: Int?
     var salaryMax: Int?
     var requirements: [RequirementInput] = []
+    /// When it was published (default: when first stored).
+    var postedAt: Date?
+    /// When it closed; a draft with it is stored closed.
+    var closedAt: Date?
+
+    /// Applies the draft's dates to `r`: `postedAt` replaces the publication date, `closedAt` closes it.
+    func applyDates(to r: inout JobRecord) {
+        if let postedAt { r.createdAt = postedAt }
+        if let closedAt {
+            r.status = .closed
+            r.closedAt = closedAt
+        }
+    }
 }
 
 extension Engine {
@@ -52,6 +65,11 @@ extension Engine {
         try validateCount(draft.requirements.count, field: "requirements", max: 200)
         try validateSalary(min: draft.salaryMin, max: draft.salaryMax, field: "salary")
         try validateLevel(draft.level, field: "level")
+        try validatePast(draft.postedAt, field: "postedAt")
+        try validatePast(draft.closedAt, field: "closedAt")
+        if let p = draft.postedAt, let c = draft.closedAt, c < p {
+            throw .invalid(field: "closedAt", message: "is before postedAt")
+        }
         let findings = protectedAttributes.findings(in: draft.title).map { ProtectedFinding(field: "title", finding: $0) }
             + protectedAttributes.findings(in: draft.description ?? "").map { ProtectedFinding(field: "description", finding: $0) }
         if !findings.isEmpty { throw .protectedAttribute(findings: findings) }
@@ -81,6 +99,7 @@ extension Engine {
                                postCode: draft.postCode, level: draft.level, city: draft.city, salaryMin: draft.salaryMin,
                                salaryMax: draft.salaryMax, status: .open, requirements: draft.requirements,
                                createdAt: now, updatedAt: now)
+        draft.applyDates(to: &record)
         record.assign(occupation(title: draft.title, description: draft.description, postCode: draft.postCode))
         let coded = record
         return try await store.commit({ db in
@@ -117,6 +136,7 @@ extension Engine {
             r.salaryMax = draft.salaryMax
             r.requirements = draft.requirements
             r.updatedAt = Date()
+            draft.applyDates(to: &r)
             try r.update(db)
             return r
         }, publish: { r in try self.publishJob(r, requirements: needs) })
@@ -131,6 +151,7 @@ extension Engine {
             }
             r.status = .closed
             r.updatedAt = Date()
+            r.closedAt = r.closedAt ?? r.updatedAt
             try r.update(db)
             return r
         }, publish: { r in self.jobs.remove([UInt64(r.seq!)]) })
@@ -163,6 +184,7 @@ extension Engine {
                 r.requirements = d.requirements
                 r.assign(coded)
                 r.updatedAt = now
+                d.applyDates(to: &r)
                 try r.save(db)
                 out.append(r)
             }

@@ -17,6 +17,8 @@ struct TalentDraft: Sendable, Codable, Equatable {
     var level: Int?
     var searchable: Bool = false
     var profile: ProfileInput
+    /// When the person registered (default: when the profile is first stored).
+    var registeredAt: Date?
 }
 
 /// Record ids: 1–64 of letters, digits, `.`, `_`, `-`, starting with a letter or digit.
@@ -49,6 +51,13 @@ func validateLevel(_ level: Int?, field: String) throws(ServiceError) {
     if let level, !(1...8).contains(level) { throw .invalid(field: field, message: "level \(level) is outside 1…8") }
 }
 
+/// A date that has happened (an hour of clock skew allowed).
+func validatePast(_ date: Date?, field: String) throws(ServiceError) {
+    if let date, date.timeIntervalSinceNow > 3600 {
+        throw .invalid(field: field, message: "\(date.ISO8601Format()) is in the future")
+    }
+}
+
 extension Engine {
     /// Checks a draft; returns its capability profile (which validates every id in it).
     func validate(_ draft: TalentDraft) throws(ServiceError) -> CapabilityProfile {
@@ -71,6 +80,7 @@ extension Engine {
         try validateLength(draft.profile.text, field: "profile.text", max: 20000)
         try validateSalary(min: draft.salaryMin, max: draft.salaryMax, field: "salary")
         try validateLevel(draft.level, field: "level")
+        try validatePast(draft.registeredAt, field: "registeredAt")
         for (k, post) in draft.desiredPosts.enumerated() where model.post(id: post) == nil {
             throw .embeddings(.unknownPost(field: "desiredPosts[\(k)]", id: post))
         }
@@ -94,7 +104,8 @@ extension Engine {
         let record = TalentRecord(seq: nil, id: id, displayName: draft.displayName, contact: draft.contact,
                                   city: draft.city, desiredCities: draft.desiredCities, desiredPosts: draft.desiredPosts,
                                   salaryMin: draft.salaryMin, salaryMax: draft.salaryMax, level: draft.level,
-                                  searchable: draft.searchable, profile: draft.profile, createdAt: now, updatedAt: now)
+                                  searchable: draft.searchable, profile: draft.profile, createdAt: draft.registeredAt ?? now,
+                                  updatedAt: now)
         let isSeeker = identity.role == .seeker
         return try await store.commit({ db in
             if try TalentRecord.filter(TalentRecord.Columns.id == id).fetchCount(db) > 0 {
@@ -128,6 +139,7 @@ extension Engine {
             r.searchable = draft.searchable
             r.profile = draft.profile
             r.updatedAt = Date()
+            if let at = draft.registeredAt { r.createdAt = at }
             try r.update(db)
             return r
         }, publish: { r in try self.publishTalent(r, capabilities: has) })
@@ -156,6 +168,7 @@ extension Engine {
                 r.searchable = d.searchable
                 r.profile = d.profile
                 r.updatedAt = now
+                if let at = d.registeredAt { r.createdAt = at }
                 try r.save(db)
                 out.append(r)
             }

@@ -26,6 +26,7 @@ struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersista
     var occupationSource: OccupationSource?
     var occupationConfidence: Double?
     var codedWith: String?
+    var closedAt: Date?
 
     /// Where a posting's occupation code comes from.
     enum OccupationSource: String, Codable, Sendable {
@@ -61,6 +62,8 @@ struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersista
         static let salaryMax = Column(CodingKeys.salaryMax)
         static let occupationCode = Column(CodingKeys.occupationCode)
         static let codedWith = Column(CodingKeys.codedWith)
+        static let createdAt = Column(CodingKeys.createdAt)
+        static let closedAt = Column(CodingKeys.closedAt)
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { seq = inserted.rowID }
