@@ -95,41 +95,44 @@ public struct FitColumns: Sendable {
     public func coverage(of have: CapabilityProfile, into row: UnsafeMutableBufferPointer<Float>,
                          levels: inout [Double]) {
         precondition(row.count == count)
-        for e in have.entries where e.level > levels[e.index] { levels[e.index] = e.level }
+        // The person's competencies, once each at its highest level.
+        var held: [(index: Int, level: Double)] = []
+        for e in have.entries where e.level > levels[e.index] {
+            if levels[e.index] == 0 { held.append((e.index, 0)) }
+            levels[e.index] = e.level
+        }
+        for k in held.indices { held[k].level = levels[held[k].index] }
         let beta = configuration.relatedCap
+        var near: [(similarity: Float, level: Double)] = []
         for (j, columns) in levelsByCompetency {
             let h = levels[j]
-            let neighbours = related[j]
+            // The person's competencies related to `j` (similarity ≥ τ): through the shorter of
+            // the person's list and `j`'s neighbours; both give the same set.
+            near.removeAll(keepingCapacity: true)
+            if let latent {
+                if held.count < related[j].count {
+                    for (i, l) in held where i != j {
+                        let s = latent.similarity(i, j)
+                        if s >= configuration.relatedThreshold { near.append((s, l)) }
+                    }
+                } else {
+                    for (i, s) in related[j] where levels[i] > 0 { near.append((s, levels[i])) }
+                }
+            }
             for (level, c) in columns {
                 let n = Double(level)
                 let exact = min(h / n, 1)
                 var best = exact
-                if latent != nil, exact < 1 {
-                    for (i, s) in neighbours where levels[i] > 0 {
-                        let credit = beta * Double(s) * min(levels[i] / n, 1)
+                if exact < 1 {
+                    for (s, l) in near {
+                        let credit = beta * Double(s) * min(l / n, 1)
                         if credit > best { best = credit }
                     }
                 }
                 row[c] = Float(best)
             }
         }
-        for e in have.entries { levels[e.index] = 0 }
-    }
-
-    /// `c_j(n)` of `Fit.coverage` for competency `index` at needed `level`, from a person's levels
-    /// by competency index (the related credit reads the latent neighbours of `index`; `index`
-    /// must have a column).
-    public func coverage(index j: Int, level: Int, levels: [Double]) -> Double {
-        let n = Double(max(level, 1))
-        let exact = min(levels[j] / n, 1)
-        var best = exact
-        if latent != nil, exact < 1 {
-            for (i, s) in related[j] where levels[i] > 0 {
-                let credit = configuration.relatedCap * Double(s) * min(levels[i] / n, 1)
-                if credit > best { best = credit }
-            }
-        }
-        return best
+        for (i, _) in held { levels[i] = 0 }
     }
 
     /// `coverage(of:into:levels:)` as an array.

@@ -118,7 +118,7 @@ public enum FitJoin {
         let weights = postings.map { columns.weights(of: $0.requirements)! }
         let teach = CourseEffects(courses: courses, model: model, latent: latent, configuration: configuration)
         let hits = postings.map { teach.hits(of: $0.requirements) }
-        let bounds = zip(hits, postings).map { CourseEffects.loosestBound($0, need: $1.requirements) }
+        let bounds = hits.map(CourseEffects.loosestBound)
 
         // Areas: postings by area; people by area (the anywhere people join every area).
         var postingsIn: [Int?: [Int32]] = [:]
@@ -189,9 +189,9 @@ public enum FitJoin {
                                                            row[row.startIndex + c] < 1 ? Int32(columns.keys[c].index) : nil
                                                        }))
                         }
-                        teach.lifts(person: person, have: have, levels: &levels, row: row,
+                        teach.lifts(person: person, have: have, levels: levels, row: row,
                                     posting: posting, need: need, weights: weights[Int(posting)], hits: hits[Int(posting)],
-                                    fit: fit, threshold: θ, columns: columns, into: &local.lifts)
+                                    fit: fit, threshold: θ, into: &local.lifts)
                     }
                 }
             }
@@ -263,28 +263,37 @@ private final class JoinState: @unchecked Sendable {
             lifts += s.lifts
             rescored += s.rescored
         }
-        for j in ready.indices { ready[j] = Array(Set(ready[j])).sorted() }
-        near = Array(Set(near)).sorted { ($0.person, $0.posting) < ($1.person, $1.posting) }
-        lifts = Array(Set(lifts)).sorted { ($0.person, $0.posting, $0.course) < ($1.person, $1.posting, $1.course) }
+        // Each pair is met once (a posting lies in one area, a person is listed once in it), so
+        // sorting is all the merge needs.
+        for j in ready.indices { ready[j].sort() }
+        near.sort { ($0.person, $0.posting) < ($1.person, $1.posting) }
+        lifts.sort { ($0.person, $0.posting, $0.course) < ($1.person, $1.posting, $1.course) }
         return FitJoin.Result(ready: ready, near: near, lifts: lifts, scoredPairs: 0, rescoredPairs: rescored, flops: 0,
                               productSeconds: 0, decisionSeconds: visit, totalSeconds: 0)
     }
 }
 
-/// What each course can change, for the lift bound and the rescoring.
+/// What each course can change, for the lifts.
 ///
-/// After course `k`, a requirement's coverage is at most `max(c_j, cap_kj)`: 1 when `k` teaches
-/// `j`, else `β · max_t sim(j, t)` over the competencies `t` it teaches (the most related credit
-/// they can give), and unchanged when that is below τ. So `Σ_j w_j · max(0, cap_kj − c_j)` bounds
-/// what `k` can add to a pair's fit, and only courses whose bound reaches the threshold are
-/// evaluated.
+/// Completing course `k` raises the level of each competency `t` it teaches to at least
+/// `L_t = courseFactor × level`. Every other term of `Fit.coverage` stays, so a requirement
+/// `(j, n)`'s coverage becomes exactly
+///
+///     c'_j = max(c_j, a_kj),  a_kj = max over taught t of  min(L_t / n, 1)            (t = j)
+///                                                          β · sim(t, j) · min(L_t / n, 1)  (sim ≥ τ)
+///
+/// with `a_kj` independent of the person. So the fit after the course is
+/// `fit + Σ_j w_j · max(0, a_kj − c_j)`, a sum over the few requirements the course reaches;
+/// `Σ_j w_j · a_kj` bounds it for anyone, and a posting's courses are kept largest bound first
+/// so that a pair stops at the first course that cannot reach the threshold. Sums within
+/// `FitColumns.margin` of the threshold are decided by `Fit.score` on the changed profile.
 private struct CourseEffects: Sendable {
     /// Per course: taught competency indices with the level a completed course gives.
     let taught: [[(index: Int, competency: String, level: Double)]]
     /// Per course: prerequisites as (competency index or -1, level).
     let prerequisites: [[(index: Int, level: Int)]]
-    /// Per competency index: the courses that may raise its coverage, with `cap_kj`.
-    let coursesAffecting: [[(course: Int32, cap: Float)]]
+    /// Per competency index: the courses that reach it (teaching it or a latent neighbour).
+    let coursesReaching: [[Int32]]
     let latent: LatentSpace?
     let fitConfiguration: Fit.Configuration
 
@@ -292,45 +301,61 @@ private struct CourseEffects: Sendable {
         self.latent = latent
         self.fitConfiguration = configuration.fit
         var taught: [[(index: Int, competency: String, level: Double)]] = []
-        var affecting = [[(course: Int32, cap: Float)]](repeating: [], count: model.dimension)
+        var reaching = [[Int32]](repeating: [], count: model.dimension)
         for (k, c) in courses.enumerated() {
             let list = c.teaches.compactMap { t in
                 model.index(ofCompetency: t.competency).map { (index: $0, competency: t.competency,
                                                                level: configuration.courseFactor * Double(t.level)) }
             }
             taught.append(list)
-            var cap: [Int: Double] = [:]
-            for t in list { cap[t.index] = 1 }
+            var reached = Set(list.map(\.index))
             if let latent {
                 for t in list {
-                    for j in 0..<latent.competencyCount where j != t.index {
-                        let s = latent.similarity(t.index, j)
-                        guard s >= configuration.fit.relatedThreshold else { continue }
-                        cap[j] = max(cap[j] ?? 0, min(1, configuration.fit.relatedCap * Double(s)))
-                    }
+                    for j in 0..<latent.competencyCount where j != t.index
+                        && latent.similarity(t.index, j) >= configuration.fit.relatedThreshold { reached.insert(j) }
                 }
             }
-            for (j, x) in cap where j < affecting.count { affecting[j].append((Int32(k), Float(x).nextUp)) }
+            for j in reached where j < reaching.count { reaching[j].append(Int32(k)) }
         }
         self.taught = taught
         self.prerequisites = courses.map { c in c.prerequisites.map { (model.index(ofCompetency: $0.competency) ?? -1, $0.level) } }
-        self.coursesAffecting = affecting
+        self.coursesReaching = reaching
     }
 
-    /// Per course that may change a posting's fit: the positions of the requirements it may
-    /// raise, with their caps.
-    func hits(of need: RequirementProfile) -> [(course: Int32, positions: [(position: Int32, cap: Float)])] {
-        var byCourse: [Int32: [(position: Int32, cap: Float)]] = [:]
-        for (pos, e) in need.entries.enumerated() where e.index < coursesAffecting.count {
-            for (k, cap) in coursesAffecting[e.index] { byCourse[k, default: []].append((Int32(pos), cap)) }
+    /// `a_kj` of the type's documentation for requirement `e`.
+    func reach(_ k: Int, _ e: RequirementProfile.Entry) -> Double {
+        let n = Double(max(e.level, 1))
+        var a = 0.0
+        for t in taught[k] {
+            if t.index == e.index {
+                a = max(a, min(t.level / n, 1))
+            } else if let latent {
+                let s = latent.similarity(t.index, e.index)
+                if s >= fitConfiguration.relatedThreshold { a = max(a, fitConfiguration.relatedCap * Double(s) * min(t.level / n, 1)) }
+            }
         }
-        return byCourse.keys.sorted().map { ($0, byCourse[$0]!) }
+        return a
     }
 
-    /// The most one course could add to anyone's fit for the posting: `max_k Σ_j w_j · cap_kj`.
-    static func loosestBound(_ hits: [(course: Int32, positions: [(position: Int32, cap: Float)])], need: RequirementProfile) -> Double {
-        hits.map { $0.positions.reduce(0) { $0 + need.entries[Int($1.position)].weight * Double($1.cap) } }.max() ?? 0
+    typealias Hit = (course: Int32, positions: [(position: Int32, reach: Float)], bound: Double)
+
+    /// The courses that reach a posting's requirements: for each, the positions it reaches with
+    /// `a_kj`, and `Σ_j w_j · a_kj`; largest bound first.
+    func hits(of need: RequirementProfile) -> [Hit] {
+        var byCourse: [Int32: [(position: Int32, reach: Float)]] = [:]
+        for (pos, e) in need.entries.enumerated() where e.index < coursesReaching.count {
+            for k in coursesReaching[e.index] {
+                let a = reach(Int(k), e)
+                if a > 0 { byCourse[k, default: []].append((Int32(pos), Float(a))) }
+            }
+        }
+        return byCourse.map { k, positions in
+            (k, positions, positions.reduce(0) { $0 + need.entries[Int($1.position)].weight * Double($1.reach) })
+        }.sorted { ($1.bound, $0.course) < ($0.bound, $1.course) }
     }
+
+    /// The most one course could add to anyone's fit for the posting.
+    static func loosestBound(_ hits: [Hit]) -> Double { hits.first?.bound ?? 0 }
 
     /// `CoursePlanner.canFollow` over levels by competency index.
     func canFollow(_ k: Int, levels: [Double]) -> Bool {
@@ -338,52 +363,34 @@ private struct CourseEffects: Sendable {
     }
 
     /// Appends the courses that lift `person` over `threshold` for the posting.
-    /// - Parameter levels: the person's levels by competency index (restored before returning).
-    func lifts(person: Int32, have: CapabilityProfile, levels: inout [Double], row: ArraySlice<Float>, posting: Int32,
+    /// - Parameter levels: the person's levels by competency index.
+    func lifts(person: Int32, have: CapabilityProfile, levels: [Double], row: ArraySlice<Float>, posting: Int32,
                need: RequirementProfile, weights: [(column: Int, weight: Float)],
-               hits: [(course: Int32, positions: [(position: Int32, cap: Float)])], fit: Double, threshold: Double,
-               columns: FitColumns, into out: inout [FitJoin.Lift]) {
+               hits: [Hit], fit: Double, threshold: Double, into out: inout [FitJoin.Lift]) {
         let margin = Double(FitColumns.margin)
-        for (k, positions) in hits {
-            var tight = fit
-            for (pos, cap) in positions {
-                let c = row[row.startIndex + weights[Int(pos)].column]
-                if c < cap { tight += Double(weights[Int(pos)].weight) * Double(cap - c) }
-            }
-            guard tight + margin >= threshold, canFollow(Int(k), levels: levels) else { continue }
-            // The fit after the course: the affected requirements' coverage with the course's levels.
-            var before: [Double] = []
-            before.reserveCapacity(positions.count)
-            for (pos, _) in positions {
-                let e = need.entries[Int(pos)]
-                before.append(columns.coverage(index: e.index, level: e.level, levels: levels))
-            }
-            var saved: [(Int, Double)] = []
-            for t in taught[Int(k)] where t.level > levels[t.index] {
-                saved.append((t.index, levels[t.index]))
-                levels[t.index] = t.level
-            }
+        for (k, positions, bound) in hits {
+            if fit + bound + margin < threshold { break }
             var after = fit
-            for (n, (pos, _)) in positions.enumerated() {
-                let e = need.entries[Int(pos)]
-                after += e.weight * (columns.coverage(index: e.index, level: e.level, levels: levels) - before[n])
+            for (pos, a) in positions {
+                let c = row[row.startIndex + weights[Int(pos)].column]
+                if a > c { after += Double(weights[Int(pos)].weight) * Double(a - c) }
             }
-            for (i, v) in saved.reversed() { levels[i] = v }
+            guard after + margin >= threshold, canFollow(Int(k), levels: levels) else { continue }
             if after >= threshold + margin {
                 out.append(FitJoin.Lift(person: person, posting: posting, course: k))
-            } else if after >= threshold - margin {
-                // Close to the threshold: decide with `Fit.score` itself.
-                var profile = have
-                for t in taught[Int(k)] {
-                    if let i = profile.entries.firstIndex(where: { $0.index == t.index }) {
-                        profile.entries[i].level = max(profile.entries[i].level, t.level)
-                    } else {
-                        profile.entries.append(.init(competency: t.competency, index: t.index, level: t.level))
-                    }
+                continue
+            }
+            // Close to the threshold: decide with `Fit.score` itself.
+            var profile = have
+            for t in taught[Int(k)] {
+                if let i = profile.entries.firstIndex(where: { $0.index == t.index }) {
+                    profile.entries[i].level = max(profile.entries[i].level, t.level)
+                } else {
+                    profile.entries.append(.init(competency: t.competency, index: t.index, level: t.level))
                 }
-                if Fit.score(have: profile, need: need, latent: latent, configuration: fitConfiguration) >= threshold {
-                    out.append(FitJoin.Lift(person: person, posting: posting, course: k))
-                }
+            }
+            if Fit.score(have: profile, need: need, latent: latent, configuration: fitConfiguration) >= threshold {
+                out.append(FitJoin.Lift(person: person, posting: posting, course: k))
             }
         }
     }

@@ -21,8 +21,8 @@ public enum ScoreJoin {
         }
     }
 
-    /// Query tile height: 256 rows keeps a tile of scores against 20k rows at 20 MB, and the
-    /// `sgemm` of such tiles runs at the machine's sustained peak (`benchmarks/results/market-join.md`).
+    /// Query tile height: 256 rows keeps a tile of scores against 20k rows at 20 MB; with it the
+    /// market view's products run at 71–77 % of the `sgemm` peak (`benchmarks/results/market-join.md`).
     public static let defaultTileRows = 256
 
     /// Calls `visit(worker, firstQuery, queryCount, scores)` for each tile of queries, where

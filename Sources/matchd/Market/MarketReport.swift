@@ -128,6 +128,7 @@ struct MarketReport: Sendable {
     var configuration: MarketConfiguration
     /// "2025-07" … the current month, in Beijing time.
     var months: [String]
+    /// By region, shortage index (largest first), occupation code, band (the total first).
     var supply: [SupplyRow]
     var trends: [TrendRow]
     var competencies: [RegionKey: CompetencyDemand]
@@ -427,6 +428,9 @@ extension MarketReport {
             let c = calendar.dateComponents([.year, .month], from: d)
             return String(format: "%04d-%02d", c.year!, c.month!)
         }
+        // In the order the views list them, so a request filters without sorting.
+        supply.sort { ($0.region, -$0.shortageIndex, $0.occupation, $0.band ?? .unspecified, $0.band == nil ? 0 : 1)
+            < ($1.region, -$1.shortageIndex, $1.occupation, $1.band ?? .unspecified, $1.band == nil ? 0 : 1) }
         return MarketReport(revision: input.revision, computedAt: Date(), seconds: (ContinuousClock.now - started).seconds,
                             configuration: configuration, months: labels, supply: supply, trends: trends,
                             competencies: competencies, courses: courses, medianWage: medianWage,

@@ -54,7 +54,8 @@ struct MarketViews {
 
     enum BandSelection: Equatable { case total, each, one(LevelBand) }
 
-    /// Rows of `kind` (one region when named), by region, shortage index (largest first), code.
+    /// Rows of `kind` (one region when named), in the report's order: by region, shortage index
+    /// (largest first), code.
     func supply(kind: RegionKind, region: RegionKey?, occupation: String?, band: BandSelection, digital: Bool?) -> [S.SupplyRow] {
         report.supply.filter { row in
             row.region.kind == kind && (region == nil || row.region == region)
@@ -68,7 +69,6 @@ struct MarketViews {
                     }
                 }()
         }
-        .sorted { ($0.region, -$0.shortageIndex, $0.occupation, $0.band ?? .unspecified) < ($1.region, -$1.shortageIndex, $1.occupation, $1.band ?? .unspecified) }
         .map(supplyRow)
     }
 
