@@ -1,5 +1,6 @@
 import Embeddings
 import Foundation
+import HTTPTypes
 import Testing
 @testable import matchd
 
@@ -320,4 +321,33 @@ import Testing
         }
         #expect(median(1) > median(3) * 1.2)
     }
+
+    /// The routes: JSON and CSV from the same rows, and bad parameters refused by name.
+    @Test func theRoutesServeJSONAndCSVAndRefuseBadParameters() async throws {
+        try await TestService.run(seed: false) { api in
+            try await Self.demo(api.service.engine, talents: 60, jobs: 40)
+            let json = try await api.get("/v1/market/shortages?regionKind=country", as: .admin)
+            #expect(json.status == .ok, "\(json)")
+            let list: S.ShortageList = try json.decode()
+            let csv = try await api.get("/v1/market/shortages?regionKind=country&format=csv", as: .admin)
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            let text = String(decoding: csv.body, as: UTF8.self)
+            #expect(text.hasPrefix("\u{FEFF}序号,职业编码,职业名称,紧缺程度"))
+            #expect(text.split(separator: "\r\n").count == list.items.count + 1)
+            let supply: S.SupplyTable = try await api.get("/v1/market/supply?regionKind=city&band=each&limit=3&offset=1", as: .admin).decode()
+            #expect(supply.items.count <= 3 && supply.items.allSatisfy { $0.band != .total && $0.region.kind == .city })
+            let status: S.MarketStatus = try await api.get("/v1/market/status", as: .admin).decode()
+            #expect(status.revision == status.storeRevision && status.state == .idle)
+            for (uri, field) in [("/v1/market/supply?limit=0", "limit"), ("/v1/market/supply?offset=-1", "offset"),
+                                 ("/v1/market/trends?limit=-3", "limit"), ("/v1/market/courses?limit=100000", "limit"),
+                                 ("/v1/market/competencies?limit=0", "limit"), ("/v1/market/shortages?limit=0", "limit"),
+                                 ("/v1/market/supply?occupation=9-99-99-99", "occupation"),
+                                 ("/v1/market/supply?region=" + String(repeating: "x", count: 65), "region"),
+                                 ("/v1/jobs/job-00001/relaxations?threshold=2", "threshold")] {
+                let r = try await api.get(uri, as: .admin)
+                #expect(r.status == .badRequest && r.error?.field == field, "\(uri): \(r)")
+            }
+        }
+    }
 }
+

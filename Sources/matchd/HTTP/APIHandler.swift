@@ -15,11 +15,12 @@ struct APIHandler: APIProtocol {
 }
 
 /// `limit`/`offset` checked against their documented ranges.
-func page(limit: Int?, offset: Int?) throws(ServiceError) -> (limit: Int, offset: Int) {
-    let limit = limit ?? 50, offset = offset ?? 0
-    guard (1...200).contains(limit) else { throw .invalid(field: "limit", message: "limit is \(limit); it must be 1…200") }
-    guard (0...Int(Int32.max)).contains(offset) else {
-        throw .invalid(field: "offset", message: "offset is \(offset); it must be 0…\(Int32.max)")
+func page(limit: Int?, offset: Int?, defaultLimit: Int = 50, maxLimit: Int = 200,
+          maxOffset: Int = Int(Int32.max)) throws(ServiceError) -> (limit: Int, offset: Int) {
+    let limit = limit ?? defaultLimit, offset = offset ?? 0
+    guard (1...maxLimit).contains(limit) else { throw .invalid(field: "limit", message: "limit is \(limit); it must be 1…\(maxLimit)") }
+    guard (0...maxOffset).contains(offset) else {
+        throw .invalid(field: "offset", message: "offset is \(offset); it must be 0…\(maxOffset)")
     }
     return (limit, offset)
 }

@@ -13,6 +13,7 @@ extension APIHandler {
 
     private func regionKey(_ kind: RegionKind, _ name: String?, default fallback: RegionKey?) throws(ServiceError) -> RegionKey? {
         guard let name else { return fallback }
+        try validateLength(name, field: "region", max: 64)
         guard let key = MarketViews.region(kind: kind, name: name) else {
             throw .invalid(field: "region", message: "names no \(kind.rawValue)")
         }
@@ -55,46 +56,51 @@ extension APIHandler {
         case .each: .each
         case let other: .one(LevelBand(rawValue: other.rawValue)!)
         }
+        let p = try page(limit: q.limit, offset: q.offset, defaultLimit: 200, maxLimit: 5000, maxOffset: 1_000_000)
         let rows = views.supply(kind: kind, region: region, occupation: q.occupation, band: band, digital: q.digital)
-        let window = Array(rows.dropFirst(q.offset ?? 0).prefix(q.limit ?? 200))
+        let window = rows.window(p)
         if q.format == .csv { return .ok(.init(body: .csv(Self.csvBody(MarketCSV.supply(window))))) }
         return .ok(.init(body: .json(.init(meta: views.meta, items: window, total: rows.count))))
     }
 
     func marketTrends(_ input: Operations.MarketTrends.Input) async throws -> Operations.MarketTrends.Output {
         let q = input.query
+        let limit = try page(limit: q.limit, offset: nil, defaultLimit: 200, maxLimit: 5000).limit
         let views = try await marketViews()
         try checkOccupation(q.occupation)
         let kind = RegionKind(rawValue: q.regionKind?.rawValue ?? "province")!
         let rows = views.trends(kind: kind, region: try regionKey(kind, q.region, default: nil), occupation: q.occupation,
                                 digital: q.digital)
-        return .ok(.init(body: .json(.init(meta: views.meta, months: views.report.months, items: Array(rows.prefix(q.limit ?? 200))))))
+        return .ok(.init(body: .json(.init(meta: views.meta, months: views.report.months, items: Array(rows.prefix(limit))))))
     }
 
     func marketShortages(_ input: Operations.MarketShortages.Input) async throws -> Operations.MarketShortages.Output {
         let q = input.query
+        let limit = try page(limit: q.limit, offset: nil, defaultLimit: 200, maxLimit: 5000).limit
         let views = try await marketViews()
         let kind = RegionKind(rawValue: q.regionKind?.rawValue ?? "province")!
         let region = try regionKey(kind, q.region, default: .country) ?? .country
-        let items = Array(views.shortages(region: region, digital: q.digital).prefix(q.limit ?? 200))
+        let items = Array(views.shortages(region: region, digital: q.digital).prefix(limit))
         if q.format == .csv { return .ok(.init(body: .csv(Self.csvBody(MarketCSV.shortages(items))))) }
         return .ok(.init(body: .json(.init(meta: views.meta, region: views.region(region), items: items))))
     }
 
     func marketCompetencies(_ input: Operations.MarketCompetencies.Input) async throws -> Operations.MarketCompetencies.Output {
         let q = input.query
+        let limit = try page(limit: q.limit, offset: nil, defaultLimit: 20, maxLimit: 1000).limit
         let views = try await marketViews()
         let kind = RegionKind(rawValue: q.regionKind?.rawValue ?? "province")!
         let region = try regionKey(kind, q.region, default: .country) ?? .country
-        return .ok(.init(body: .json(views.competencies(region: region, limit: q.limit ?? 20))))
+        return .ok(.init(body: .json(views.competencies(region: region, limit: limit))))
     }
 
     func marketCourses(_ input: Operations.MarketCourses.Input) async throws -> Operations.MarketCourses.Output {
         let q = input.query
+        let limit = try page(limit: q.limit, offset: nil, defaultLimit: 200, maxLimit: 5000).limit
         let views = try await marketViews()
         let kind = RegionKind(rawValue: q.regionKind?.rawValue ?? "province")!
         let region = try regionKey(kind, q.region, default: .country) ?? .country
-        let items = Array(views.courses(region: region, subsidyOnly: q.subsidyOnly ?? false).prefix(q.limit ?? 200))
+        let items = Array(views.courses(region: region, subsidyOnly: q.subsidyOnly ?? false).prefix(limit))
         if q.format == .csv { return .ok(.init(body: .csv(Self.csvBody(MarketCSV.courses(items))))) }
         return .ok(.init(body: .json(.init(meta: views.meta, region: views.region(region), items: items))))
     }
