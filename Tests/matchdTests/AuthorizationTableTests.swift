@@ -145,6 +145,7 @@ enum AuthorizationTable {
         // Courses (writing) and imports: the admin's.
         Row("createCourse", .post, "/v1/courses", course,                       [401, 401, 401, 201, 403, 403, 403, 403]),
         Row("importRecords", .post, "/v1/import/talents", importLine,           [401, 401, 401, 200, 403, 403, 403, 403]),
+        Row("getImport", .get, "/v1/imports/imp-missing",                       [401, 401, 401, 404, 403, 403, 403, 403]),
     ]
 }
 

@@ -261,7 +261,9 @@ struct OpenAPIDocument: Sendable {
     ]
 
     /// Documented statuses no request of `everyDocumentedErrorStatusIsAnswered` gets, and why.
-    static let unexercised: [String: [Int: String]] = [:]
+    static let unexercised: [String: [Int: String]] = [
+        "importRecords": [409: "needs an import completed first: ImportRunTests.aNamedImportReportsItsProgressAndRefusesASecondRun"],
+    ]
 
     /// HEAD is served by no route: a known path answers 405 with `Allow`, like other methods.
     @Test func headOnAKnownPathIsMethodNotAllowed() async throws {

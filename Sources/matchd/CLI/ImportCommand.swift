@@ -27,7 +27,9 @@ struct ImportCommand: AsyncParsableCommand {
             naming the column and the value.
 
             Errors name the line of the file where the record starts. Exit status 2 when any \
-            record was refused (the others are committed), 1 when the import stopped early.
+            record was refused (the others are committed), 1 when the import stopped early; then \
+            it names the last line whose records are all committed, and --from-line resumes after \
+            it (records are upserts, so sending one again changes nothing).
             """)
 
     @OptionGroup var store: StoreOptions
@@ -36,10 +38,12 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "A running server (e.g. http://127.0.0.1:8080) to import through.") var url: String?
     @Option(help: "Admin key for --url (default: the data directory's admin.key).") var key: String?
     @Option(help: "Records per request with --url (each request also stays under 1 MiB).") var chunkLines = ImportChunk.defaultLines
+    @Option(help: "Skip the records that start before this line of the file (to resume a stopped import).") var fromLine = 1
     @Argument(help: "The file to import.") var file: String
 
     func validate() throws {
         guard chunkLines > 0 else { throw ValidationError("--chunk-lines must be at least 1") }
+        guard fromLine > 0 else { throw ValidationError("--from-line must be at least 1") }
     }
 
     func run() async throws {
@@ -47,7 +51,9 @@ struct ImportCommand: AsyncParsableCommand {
         let fmt = format ?? (file.lowercased().hasSuffix(".csv") ? "csv" : "jsonl")
         guard ["jsonl", "csv"].contains(fmt) else { throw ValidationError("--format must be jsonl or csv") }
         let data = try Data(contentsOf: URL(fileURLWithPath: file))
-        let records = try ImportFile.read(data, format: fmt, kind: kind)
+        var records = try ImportFile.read(data, format: fmt, kind: kind)
+        records.records.removeAll { $0.line < fromLine }
+        records.errors.removeAll { $0.line < fromLine }
         var progress = Progress("import", total: records.count)
         let outcome = url != nil
             ? try await remote(kind: kind, records, progress: { progress.update($0) })
@@ -56,7 +62,13 @@ struct ImportCommand: AsyncParsableCommand {
         for e in outcome.errors { print("line \(e.line)\(e.id.map { " (\($0))" } ?? ""): \(e.code): \(e.message)") }
         print("\(outcome.processed - outcome.errors.count) of \(records.count) records imported, \(outcome.errors.count) refused")
         if let failure = outcome.failure {
-            FileHandle.standardError.write(Data("import stopped: \(failure)\n".utf8))
+            // `processed` counts the records read as refused, then those of the chunks sent.
+            let sent = min(max(0, outcome.processed - records.errors.count), records.records.count)
+            let done = sent > 0 ? records.records[sent - 1].line : nil
+            let resume = sent < records.records.count ? records.records[sent].line : nil
+            FileHandle.standardError.write(Data(("import stopped: \(failure)\n"
+                + (done.map { "the records through line \($0) are committed" } ?? "no record was committed")
+                + (resume.map { "; resume with --from-line \($0)\n" } ?? "\n")).utf8))
             throw ExitCode(1)
         }
         if !outcome.errors.isEmpty { throw ExitCode(2) }

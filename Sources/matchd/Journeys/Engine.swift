@@ -36,6 +36,8 @@ final class Engine: Sendable {
     let directoryLock: DataDirectoryLock?
     /// The market view's reports, computed per store revision in the background.
     let market: MarketService
+    /// Ids of the imports a request is streaming now.
+    let liveImports = Mutex<Set<String>>([])
 
     init(config: MatchdConfig, model: CompetencyModel, latent: LatentSpace, store: Store,
          modelFingerprint: String, logger: Logger = Logger(label: "matchd"),
@@ -74,6 +76,8 @@ final class Engine: Sendable {
         let engine = try Engine(config: config, model: model, latent: latent, store: store,
                                 modelFingerprint: try Self.fingerprint(of: config.modelDirectory),
                                 logger: logger, directoryLock: lock)
+        // Imports a previous server left running ended with it.
+        if lock != nil { try await store.interruptRunningImports() }
         let restored = try await engine.load(logger: logger)
         logger.info("engine ready", metadata: [
             "model": "\(model.manifest.id) v\(model.manifest.version)",

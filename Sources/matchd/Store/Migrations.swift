@@ -88,6 +88,22 @@ enum Migrations {
                 UPDATE job SET closedAt = updatedAt WHERE status = 'closed';
                 """)
         }
+        migrator.registerMigration("v4: import runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE importRun (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('running', 'completed', 'interrupted')),
+                    linesReceived INTEGER NOT NULL,
+                    linesCommitted INTEGER NOT NULL,
+                    linesFailed INTEGER NOT NULL,
+                    lastLine INTEGER NOT NULL,
+                    errors TEXT NOT NULL,
+                    startedAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

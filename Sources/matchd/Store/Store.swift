@@ -287,6 +287,22 @@ extension Store {
         }
     }
 
+    func importRun(id: String) async throws -> ImportRunRecord? {
+        try await read { db in try ImportRunRecord.fetchOne(db, key: id) }
+    }
+
+    /// Saves an import's progress (outside the revision: it changes no record).
+    func saveImportRun(_ run: ImportRunRecord) async throws {
+        try await writer.write { db in try run.save(db) }
+    }
+
+    /// Marks the imports left running by a previous process as interrupted (at start-up).
+    func interruptRunningImports() async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE importRun SET state = 'interrupted' WHERE state = 'running'")
+        }
+    }
+
     /// What the market view reads of every posting and of the searchable talents, at one revision.
     func marketRows() async throws -> (revision: Int64, jobs: [MarketJobRow], talents: [MarketTalentRow]) {
         try await read { db in
