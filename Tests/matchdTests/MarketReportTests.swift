@@ -255,6 +255,11 @@ import Testing
                     #expect(hidden.count != 1, "\(total.region.name) \(total.occupation) count \(m): one suppressed part")
                 }
             }
+            for impact in report.courses[.country] ?? [] where impact.liftedTalents != nil {
+                let hidden = impact.provinces.filter { $0.talents == nil }.count
+                #expect(hidden != 1, "course \(impact.course): one suppressed province beside a published total")
+                for p in impact.provinces { if let n = p.talents { #expect(!(1..<k).contains(n)) } }
+            }
             for t in report.trends {
                 guard let row = byKey[Self.key(t.region, t.occupation, nil)], row.seekers != nil else { continue }
                 let cells = [t.earlierSeekers] + t.newSeekers

@@ -396,11 +396,16 @@ extension MarketReport {
         var courses: [RegionKey: [CourseImpact]] = [:]
         for (r, list) in liftedBy {
             courses[r] = list.map { c, e in
-                let provinces = r == .country
-                    ? (byProvince[c] ?? [:]).map { (name: $0.key, n: $0.value.count) }.sorted { ($1.n, $0.name) < ($0.n, $1.name) }
-                        .map { (name: $0.name, talents: suppress.isSmall($0.n) ? nil : Optional($0.n)) }
-                    : []
-                return CourseImpact(course: c, liftedTalents: suppress.isSmall(e.talents.count) ? nil : e.talents.count,
+                let total = e.talents.count
+                var provinces: [(name: String, talents: Int?)] = []
+                if r == .country {
+                    // The provinces of a published total: complementary suppression as for supply.
+                    let counts = (byProvince[c] ?? [:]).map { (name: $0.key, n: $0.value.count) }.sorted { ($1.n, $0.name) < ($0.n, $1.name) }
+                    var cells: [Int?] = [suppress.isSmall(total) ? nil : total] + counts.map { suppress.isSmall($0.n) ? nil : $0.n }
+                    Suppression.complement(&cells, actual: [total] + counts.map(\.n), groups: [(0, Array(1..<cells.count))])
+                    provinces = zip(counts, cells.dropFirst()).map { (name: $0.name, talents: $1) }
+                }
+                return CourseImpact(course: c, liftedTalents: suppress.isSmall(total) ? nil : total,
                                     postings: e.postings.count, provinces: provinces)
             }.sorted { a, b in
                 let x = list[a.course]!, y = list[b.course]!
