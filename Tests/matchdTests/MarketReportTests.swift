@@ -354,5 +354,41 @@ import Testing
             }
         }
     }
+
+    /// A computation that reuses the previous pairs (only talents changed) equals one from scratch.
+    @Test func reusingThePairsOfUnchangedTalentsEqualsAFullComputation() async throws {
+        try await TestService.run(seed: false) { api in
+            let engine = api.service.engine
+            try await Self.demo(engine, talents: 160, jobs: 110)
+            var configuration = MarketConfiguration()
+            configuration.threshold = 0.5
+            func compute(_ input: MarketInput, _ previous: MarketPairs?) throws -> (report: MarketReport, pairs: MarketPairs) {
+                try MarketReport.compute(input, previous: previous, model: engine.model, latent: engine.latent,
+                                         courseFactor: engine.vectorizer.configuration.courseFactor, configuration: configuration)
+            }
+            let first = try compute(try await Self.input(engine, courses: 40), nil)
+            // Five profiles rewritten, three added, one deleted.
+            var other = DemoGenerator(model: engine.model, seed: 99, now: Self.now)
+            _ = try await engine.upsertTalents((0..<5).map { other.talent(index: $0) } + (160..<163).map { other.talent(index: $0) })
+            try await engine.deleteTalent(id: "t-00007", by: Identity(role: .admin, keyID: "test"))
+            let input = try await Self.input(engine, courses: 40)
+            let reused = try compute(input, first.pairs)
+            let full = try compute(input, nil)
+            #expect(reused.report.join.reusedPeople > 100 && full.report.join.reusedPeople == 0)
+            #expect(reused.report.supply == full.report.supply)
+            #expect(reused.report.trends == full.report.trends)
+            #expect(reused.report.competencies == full.report.competencies)
+            #expect(reused.report.courses == full.report.courses)
+            #expect(reused.pairs.result.ready == full.pairs.result.ready && reused.pairs.result.lifts == full.pairs.result.lifts)
+            // Near pairs carry the product's fit, whose rounding depends on the product's shape.
+            #expect(reused.pairs.result.near.map { [$0.person, $0.posting] + $0.missing }
+                    == full.pairs.result.near.map { [$0.person, $0.posting] + $0.missing })
+            #expect(zip(reused.pairs.result.near, full.pairs.result.near).allSatisfy { abs($0.fit - $1.fit) <= 1e-4 })
+            // A posting changed: nothing is reused.
+            _ = try await engine.closeJob(id: input.postings.first { $0.isOpen }!.id, by: Identity(role: .admin, keyID: "test"))
+            let after = try compute(try await Self.input(engine, courses: 40), reused.pairs)
+            #expect(after.report.join.reusedPeople == 0)
+        }
+    }
 }
 

@@ -150,6 +150,8 @@ struct MarketReport: Sendable {
         var flops: Double
         var productSeconds: Double
         var totalSeconds: Double
+        /// Talents whose pairs were kept from the previous computation (nothing of theirs changed).
+        var reusedPeople: Int = 0
     }
 
     /// `ln((demand + 1) / (ready + 1))`, with a suppressed ready count taken at `minCount − 1`.
@@ -166,16 +168,50 @@ struct MarketReport: Sendable {
     }()
 }
 
+/// The pairs of a computation (who fits which open posting, near pairs, lifts), kept with what
+/// they were computed from so that the next computation can reuse them: when the open postings,
+/// the courses and the settings are unchanged, only the talents added or changed since are
+/// scored again (`MarketReport.compute(_:previous:…)`).
+struct MarketPairs: Sendable {
+    struct PostingKey: Equatable, Sendable {
+        var id: String
+        var area: String?
+        var requirements: RequirementProfile
+    }
+
+    struct TalentKey: Equatable, Sendable {
+        var capabilities: CapabilityProfile
+        var cityKeys: [String]
+    }
+
+    var postings: [PostingKey]
+    var courses: [Course]
+    var settings: [Double]
+    /// By talent id, and the talent order of `result`.
+    var talents: [String: TalentKey]
+    var talentIDs: [String]
+    var result: FitJoin.Result
+}
+
 extension MarketReport {
     /// Computes every report from `input`.
     static func compute(_ input: MarketInput, model: CompetencyModel, latent: LatentSpace?, courseFactor: Double,
                         configuration: MarketConfiguration,
                         progress: @Sendable (Double) -> Void = { _ in }) throws -> MarketReport {
+        try compute(input, previous: nil, model: model, latent: latent, courseFactor: courseFactor,
+                    configuration: configuration, progress: progress).report
+    }
+
+    /// Computes every report from `input`, reusing `previous` pairs where they still hold.
+    static func compute(_ input: MarketInput, previous: MarketPairs?, model: CompetencyModel, latent: LatentSpace?,
+                        courseFactor: Double, configuration: MarketConfiguration,
+                        progress: @Sendable (Double) -> Void = { _ in }) throws -> (report: MarketReport, pairs: MarketPairs) {
         let started = ContinuousClock.now
         let k = configuration.minCount
         let suppress = Suppression(minCount: k)
 
-        // Areas: the cities people and postings name, as matching compares them.
+        // Areas: the cities people and postings name, as matching compares them; the postings'
+        // first, so that their ids stay when only talents change.
         var areaIDs: [String: Int] = [:]
         func area(_ key: String) -> Int {
             if let a = areaIDs[key] { return a }
@@ -183,18 +219,55 @@ extension MarketReport {
             return areaIDs.count - 1
         }
         let open = input.postings.indices.filter { input.postings[$0].isOpen }
-        let people = input.talents.map { t in FitJoin.Person(capabilities: t.capabilities, areas: t.cityKeys.map(area)) }
-        let postings = open.map { i in
-            FitJoin.Posting(requirements: input.postings[i].requirements!,
-                            area: input.postings[i].city.map(cityKey).flatMap { $0.isEmpty ? nil : area($0) })
+        let postingKeys = open.map { i in
+            MarketPairs.PostingKey(id: input.postings[i].id,
+                                   area: input.postings[i].city.map(cityKey).flatMap { $0.isEmpty ? nil : $0 },
+                                   requirements: input.postings[i].requirements!)
         }
+        let postings = postingKeys.map { FitJoin.Posting(requirements: $0.requirements, area: $0.area.map(area)) }
+        let people = input.talents.map { t in FitJoin.Person(capabilities: t.capabilities, areas: t.cityKeys.map(area)) }
         var join = FitJoin.Configuration()
         join.threshold = configuration.threshold
         join.nearMargin = configuration.nearMargin
         join.courseFactor = courseFactor
         join.workers = configuration.workers
-        let result = try FitJoin.run(people: people, postings: postings, courses: input.courses, model: model,
+        let settings = [configuration.threshold, configuration.nearMargin, courseFactor]
+        let talentKeys = input.talents.map { MarketPairs.TalentKey(capabilities: $0.capabilities, cityKeys: $0.cityKeys) }
+
+        let result: FitJoin.Result
+        var reused = 0
+        if let previous, previous.postings == postingKeys, previous.courses == input.courses, previous.settings == settings {
+            // Score the talents added or changed; keep the others' pairs, renumbered.
+            var index: [String: Int32] = [:]
+            for (i, t) in input.talents.enumerated() { index[t.id] = Int32(i) }
+            let changed = input.talents.indices.filter { previous.talents[input.talents[$0].id] != talentKeys[$0] }
+            let keep: [Int32?] = previous.talentIDs.map { id in
+                guard let i = index[id], previous.talents[id] == talentKeys[Int(i)] else { return nil }
+                return i
+            }
+            reused = input.talents.count - changed.count
+            let fresh = try FitJoin.run(people: changed.map { people[$0] }, postings: postings, courses: input.courses,
+                                        model: model, latent: latent, configuration: join, progress: progress)
+            var merged = fresh
+            merged.ready = zip(previous.result.ready, fresh.ready).map { old, new in
+                (old.compactMap { keep[Int($0)] } + new.map { Int32(changed[Int($0)]) }).sorted()
+            }
+            merged.near = (previous.result.near.compactMap { p -> FitJoin.NearPair? in
+                keep[Int(p.person)].map { var q = p; q.person = $0; return q }
+            } + fresh.near.map { var q = $0; q.person = Int32(changed[Int($0.person)]); return q })
+                .sorted { ($0.person, $0.posting) < ($1.person, $1.posting) }
+            merged.lifts = (previous.result.lifts.compactMap { l -> FitJoin.Lift? in
+                keep[Int(l.person)].map { var m = l; m.person = $0; return m }
+            } + fresh.lifts.map { var m = $0; m.person = Int32(changed[Int($0.person)]); return m })
+                .sorted { ($0.person, $0.posting, $0.course) < ($1.person, $1.posting, $1.course) }
+            result = merged
+        } else {
+            result = try FitJoin.run(people: people, postings: postings, courses: input.courses, model: model,
                                      latent: latent, configuration: join, progress: progress)
+        }
+        let pairs = MarketPairs(postings: postingKeys, courses: input.courses, settings: settings,
+                                talents: Dictionary(zip(input.talents.map(\.id), talentKeys), uniquingKeysWith: { a, _ in a }),
+                                talentIDs: input.talents.map(\.id), result: result)
 
         let postingPlace = input.postings.map { Place(city: $0.city) }
         let talentPlaces = input.talents.map { t in Array(Set(t.cityKeys.map { Place(city: $0) })) }
@@ -436,7 +509,7 @@ extension MarketReport {
         // In the order the views list them, so a request filters without sorting.
         supply.sort { ($0.region, -$0.shortageIndex, $0.occupation, $0.band ?? .unspecified, $0.band == nil ? 0 : 1)
             < ($1.region, -$1.shortageIndex, $1.occupation, $1.band ?? .unspecified, $1.band == nil ? 0 : 1) }
-        return MarketReport(revision: input.revision, computedAt: Date(), seconds: (ContinuousClock.now - started).seconds,
+        let report = MarketReport(revision: input.revision, computedAt: Date(), seconds: (ContinuousClock.now - started).seconds,
                             configuration: configuration, months: labels, supply: supply, trends: trends,
                             competencies: competencies, courses: courses, medianWage: medianWage,
                             courseList: input.courses, uncodedPostings: uncoded,
@@ -444,7 +517,8 @@ extension MarketReport {
                                        columns: result.columns,
                                        scoredPairs: result.scoredPairs, rescoredPairs: result.rescoredPairs,
                                        flops: result.flops, productSeconds: result.productSeconds,
-                                       totalSeconds: result.totalSeconds))
+                                       totalSeconds: result.totalSeconds, reusedPeople: reused))
+        return (report, pairs)
     }
 
     /// The first instants of the `count` months ending with `now`'s, in Beijing time.

@@ -25,6 +25,8 @@ final class MarketService: Sendable {
     }
 
     let configuration: MarketConfiguration
+    /// The pairs of the last computation, which the next reuses when only talents changed.
+    private let pairs = Mutex<MarketPairs?>(nil)
     private let state = Mutex<(report: MarketReport?, computing: Int64?, progress: Double, error: MarketFailure?,
                                waiters: [CheckedContinuation<Void, Never>])>((nil, nil, 0, nil, []))
 
@@ -82,16 +84,20 @@ final class MarketService: Sendable {
         }
     }
 
-    /// Computes the reports now, on the calling task (the CLI's path; `refresh` runs it in the background).
+    /// Computes the reports now, on the calling task (the CLI's path; `refresh` runs it in the
+    /// background), reusing the last computation's pairs where they still hold.
     func compute(engine: Engine, now: Date = Date()) async throws -> MarketReport {
         let input = try await engine.marketInput(now: now)
         let progress = Gauge(label: "matchd_market_progress")
-        return try MarketReport.compute(input, model: engine.model, latent: engine.latent,
-                                        courseFactor: engine.vectorizer.configuration.courseFactor,
-                                        configuration: configuration) { [self] fraction in
+        let (report, kept) = try MarketReport.compute(input, previous: pairs.withLock { $0 }, model: engine.model,
+                                                      latent: engine.latent,
+                                                      courseFactor: engine.vectorizer.configuration.courseFactor,
+                                                      configuration: configuration) { [self] fraction in
             progress.record(fraction)
             state.withLock { $0.progress = fraction }
         }
+        pairs.withLock { $0 = kept }
+        return report
     }
 
     private func finish(report: MarketReport?, error: MarketFailure?) {

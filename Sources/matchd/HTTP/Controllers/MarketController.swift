@@ -41,7 +41,8 @@ extension APIHandler {
             join: r.map { j in
                 .init(talents: j.join.people, openPostings: j.join.openPostings, columns: j.join.columns,
                       scoredPairs: j.join.scoredPairs, rescoredPairs: j.join.rescoredPairs, productSeconds: j.join.productSeconds,
-                      gflops: j.join.productSeconds > 0 ? j.join.flops / j.join.productSeconds / 1e9 : 0)
+                      gflops: j.join.productSeconds > 0 ? j.join.flops / j.join.productSeconds / 1e9 : 0,
+                      reusedTalents: j.join.reusedPeople)
             }))))
     }
 
