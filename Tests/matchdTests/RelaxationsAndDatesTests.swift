@@ -1,6 +1,7 @@
 import Embeddings
 import Foundation
 import HTTPTypes
+import TestSupport
 import Testing
 @testable import matchd
 
@@ -40,7 +41,7 @@ import Testing
 
         // The same against a recount with latent credit on a larger sample.
         let shared = try await SharedModel.value
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let ids = ["prog.python", "data.mysql", "prog.java", "data.sql", "prog.golang", "ai.pytorch"]
         let sample = (0..<120).map { _ in
             have(ids.filter { _ in rng.next() % 2 == 0 }.map { ($0, Double(1 + rng.next() % 8)) })
@@ -60,17 +61,6 @@ import Testing
                 let expected = sample.filter { Fit.score(have: $0, need: changed, latent: shared.latent) >= 0.6 }.count
                 #expect(option.qualified == expected, "\(item.requirement.competency) → \(String(describing: option.level))")
             }
-        }
-    }
-
-    struct SplitMix {
-        var seed: UInt64
-        mutating func next() -> UInt64 {
-            seed &+= 0x9E37_79B9_7F4A_7C15
-            var z = seed
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 

@@ -313,8 +313,13 @@ extension Store {
                              city: $0[4], level: $0[5], salaryMin: $0[6], salaryMax: $0[7], createdAt: $0[8], closedAt: $0[9])
             }
             typealias T = TalentRecord.Columns
-            let talents = try TalentRecord.filter(T.searchable == true).fetchAll(db).map {
-                MarketTalentRow(seq: $0.seq!, id: $0.id, desiredPosts: $0.desiredPosts, level: $0.level, createdAt: $0.createdAt)
+            // The columns the view reads, not the profiles (which the catalog holds already vectorised).
+            let decoder = JSONDecoder()
+            let talents = try Row.fetchAll(db, TalentRecord.select(T.seq, T.id, T.desiredPosts, T.level, T.createdAt)
+                .filter(T.searchable == true)).map { row -> MarketTalentRow in
+                let posts: String = row[2]
+                return MarketTalentRow(seq: row[0], id: row[1], desiredPosts: try decoder.decode([String].self, from: Data(posts.utf8)),
+                                       level: row[3], createdAt: row[4])
             }
             return (try Self.revision(db), jobs, talents)
         }

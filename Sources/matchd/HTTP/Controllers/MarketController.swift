@@ -20,6 +20,14 @@ extension APIHandler {
         return key
     }
 
+    /// The rows' region kind (default provinces).
+    private func regionKind(_ raw: String?) -> RegionKind { RegionKind(rawValue: raw ?? "province")! }
+
+    /// The one region a list is for (default the country).
+    private func listRegion(_ raw: String?, _ name: String?) throws(ServiceError) -> RegionKey {
+        try regionKey(regionKind(raw), name, default: .country) ?? .country
+    }
+
     private func checkOccupation(_ code: String?) throws(ServiceError) {
         if let code, model.occupation(code: code) == nil, !model.posts.contains(where: { $0.occupation == code }) {
             throw .invalid(field: "occupation", message: "\(code) is no occupation code of the model")
@@ -50,7 +58,7 @@ extension APIHandler {
         let q = input.query
         let views = try await marketViews()
         try checkOccupation(q.occupation)
-        let kind = RegionKind(rawValue: q.regionKind?.rawValue ?? "province")!
+        let kind = regionKind(q.regionKind?.rawValue)
         let region = try regionKey(kind, q.region, default: nil)
         let band: MarketViews.BandSelection = switch q.band ?? .total {
         case .total: .total
@@ -69,7 +77,7 @@ extension APIHandler {
         let limit = try page(limit: q.limit, offset: nil, defaultLimit: 200, maxLimit: 5000).limit
         let views = try await marketViews()
         try checkOccupation(q.occupation)
-        let kind = RegionKind(rawValue: q.regionKind?.rawValue ?? "province")!
+        let kind = regionKind(q.regionKind?.rawValue)
         let rows = views.trends(kind: kind, region: try regionKey(kind, q.region, default: nil), occupation: q.occupation,
                                 digital: q.digital)
         return .ok(.init(body: .json(.init(meta: views.meta, months: views.report.months, items: Array(rows.prefix(limit))))))
@@ -79,8 +87,7 @@ extension APIHandler {
         let q = input.query
         let limit = try page(limit: q.limit, offset: nil, defaultLimit: 200, maxLimit: 5000).limit
         let views = try await marketViews()
-        let kind = RegionKind(rawValue: q.regionKind?.rawValue ?? "province")!
-        let region = try regionKey(kind, q.region, default: .country) ?? .country
+        let region = try listRegion(q.regionKind?.rawValue, q.region)
         let items = Array(views.shortages(region: region, digital: q.digital).prefix(limit))
         if q.format == .csv { return .ok(.init(body: .csv(Self.csvBody(MarketCSV.shortages(items))))) }
         return .ok(.init(body: .json(.init(meta: views.meta, region: views.region(region), items: items))))
@@ -90,8 +97,7 @@ extension APIHandler {
         let q = input.query
         let limit = try page(limit: q.limit, offset: nil, defaultLimit: 20, maxLimit: 1000).limit
         let views = try await marketViews()
-        let kind = RegionKind(rawValue: q.regionKind?.rawValue ?? "province")!
-        let region = try regionKey(kind, q.region, default: .country) ?? .country
+        let region = try listRegion(q.regionKind?.rawValue, q.region)
         return .ok(.init(body: .json(views.competencies(region: region, limit: limit))))
     }
 
@@ -99,8 +105,7 @@ extension APIHandler {
         let q = input.query
         let limit = try page(limit: q.limit, offset: nil, defaultLimit: 200, maxLimit: 5000).limit
         let views = try await marketViews()
-        let kind = RegionKind(rawValue: q.regionKind?.rawValue ?? "province")!
-        let region = try regionKey(kind, q.region, default: .country) ?? .country
+        let region = try listRegion(q.regionKind?.rawValue, q.region)
         let items = Array(views.courses(region: region, subsidyOnly: q.subsidyOnly ?? false).prefix(limit))
         if q.format == .csv { return .ok(.init(body: .csv(Self.csvBody(MarketCSV.courses(items))))) }
         return .ok(.init(body: .json(.init(meta: views.meta, region: views.region(region), items: items))))

@@ -30,6 +30,9 @@ struct TalentRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersi
         static let seq = Column(CodingKeys.seq)
         static let id = Column(CodingKeys.id)
         static let searchable = Column(CodingKeys.searchable)
+        static let desiredPosts = Column(CodingKeys.desiredPosts)
+        static let level = Column(CodingKeys.level)
+        static let createdAt = Column(CodingKeys.createdAt)
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { seq = inserted.rowID }
