@@ -24,7 +24,7 @@ import Testing
             let again = try await api.send(.post, "/v1/import/talents?importId=imp-1", as: .admin, raw: body, contentType: "application/x-ndjson")
             #expect(again.status == .conflict && again.error?.code == "record.conflict", "\(again)")
             let otherKind = try await api.send(.post, "/v1/import/jobs?importId=imp-1", as: .admin, raw: body, contentType: "application/x-ndjson")
-            #expect(otherKind.status == .conflict, "\(otherKind)")
+            #expect(otherKind.status == .unprocessableContent && otherKind.error?.field == "importId", "\(otherKind)")
             let badID = try await api.send(.post, "/v1/import/talents?importId=-x", as: .admin, raw: body, contentType: "application/x-ndjson")
             #expect(badID.status == .badRequest && badID.error?.field == "importId", "\(badID)")
         }

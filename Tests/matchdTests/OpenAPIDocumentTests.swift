@@ -206,7 +206,8 @@ struct OpenAPIDocument: Sendable {
                      row.operation, expected: 413, "a body too large")
             }
             for probe in Self.probes {
-                note(try await api.send(probe.method, probe.path, as: probe.caller, body: probe.body.map { Data($0.utf8) }),
+                note(try await api.send(probe.method, probe.path, as: probe.caller, body: probe.body.map { Data($0.utf8) },
+                                        contentType: probe.contentType),
                      probe.operation, expected: probe.status, probe.why)
             }
         }
@@ -233,6 +234,7 @@ struct OpenAPIDocument: Sendable {
         var path: String
         var body: String?
         var caller: Caller = .admin
+        var contentType = "application/json"
         var status: Int
         var why: String
     }
@@ -258,6 +260,38 @@ struct OpenAPIDocument: Sendable {
               caller: .employerA, status: 422, why: "a protected attribute"),
         Probe(operation: "updateJob", method: .put, path: "/v1/jobs/jA", body: #"{"title":"限男性"}"#, caller: .employerA,
               status: 422, why: "a protected attribute"),
+        // 422: fits the document, but names what the model or store lacks, or contradicts itself.
+        Probe(operation: "createKey", method: .post, path: "/v1/keys", body: #"{"role":"admin","name":"C","employerId":"emp-a"}"#,
+              status: 422, why: "an owner on an admin key"),
+        Probe(operation: "listCompetencies", method: .get, path: "/v1/model/competencies?domain=no-such", status: 422,
+              why: "an unknown domain"),
+        Probe(operation: "listCourses", method: .get, path: "/v1/courses?competency=no.such", status: 422, why: "an unknown competency"),
+        Probe(operation: "classify", method: .post, path: "/v1/classify", body: #"{"title":"电工","modelVersion":999}"#, status: 422,
+              why: "another model version"),
+        Probe(operation: "classifyBatch", method: .post, path: "/v1/classify/batch", body: #"{"items":[{"title":"电工"}],"modelVersion":999}"#,
+              status: 422, why: "another model version"),
+        Probe(operation: "matchAnonymous", method: .post, path: "/v1/match",
+              body: #"{"profile":{"skills":[{"competency":"no.such","level":3}]}}"#, status: 422, why: "an unknown competency"),
+        Probe(operation: "createTalent", method: .post, path: "/v1/talents",
+              body: #"{"displayName":"X","profile":{"skills":[{"competency":"no.such","level":3}]}}"#, status: 422,
+              why: "an unknown competency"),
+        Probe(operation: "updateTalent", method: .put, path: "/v1/talents/tA", body: #"{"id":"tZ","displayName":"X","profile":{}}"#,
+              status: 422, why: "a body id other than the path's"),
+        Probe(operation: "matchJobs", method: .get, path: "/v1/talents/tA/matches?cursor=abc", status: 422, why: "a foreign cursor"),
+        Probe(operation: "planCourses", method: .post, path: "/v1/talents/tA/plan", body: #"{"jobId":"jA","postCode":"2-02-38-01"}"#,
+              status: 422, why: "both jobId and postCode"),
+        Probe(operation: "matchCandidates", method: .get, path: "/v1/jobs/jA/candidates?cursor=abc", status: 422, why: "a foreign cursor"),
+        Probe(operation: "createCourse", method: .post, path: "/v1/courses",
+              body: #"{"id":"course.x","title":{"zh":"课","en":"C"},"provider":{"type":"enterprise","name":"P"},"hours":4,"#
+                + #""mode":"online","teaches":[{"competency":"no.such","level":3}]}"#, status: 422, why: "an unknown competency"),
+        Probe(operation: "marketSupply", method: .get, path: "/v1/market/supply?occupation=9-99-99-99", status: 422,
+              why: "an unknown occupation"),
+        Probe(operation: "marketTrends", method: .get, path: "/v1/market/trends?occupation=9-99-99-99", status: 422,
+              why: "an unknown occupation"),
+        Probe(operation: "importRecords", method: .post, path: "/v1/import/courses?importId=imp-k", body: "{}\n",
+              contentType: "application/x-ndjson", status: 200, why: "a named import of courses"),
+        Probe(operation: "importRecords", method: .post, path: "/v1/import/talents?importId=imp-k", body: "{}\n",
+              contentType: "application/x-ndjson", status: 422, why: "the import id of an import of courses"),
     ]
 
     /// Documented statuses no request of `everyDocumentedErrorStatusIsAnswered` gets, and why.

@@ -76,12 +76,12 @@ import Testing
 
             let backwards = try await api.send(.post, "/v1/jobs", as: .employerA, raw:
                 #"{"title":"数据分析师","postedAt":"\#(closed)","closedAt":"\#(posted)"}"#)
-            #expect(backwards.status == .badRequest && backwards.error?.field == "closedAt", "\(backwards)")
+            #expect(backwards.status == .unprocessableContent && backwards.error?.field == "closedAt", "\(backwards)")
             let future = try await api.send(.post, "/v1/jobs", as: .employerA, raw: #"{"title":"数据分析师","postedAt":"2099-01-01T00:00:00Z"}"#)
-            #expect(future.status == .badRequest && future.error?.field == "postedAt", "\(future)")
+            #expect(future.status == .unprocessableContent && future.error?.field == "postedAt", "\(future)")
             let talent = try await api.send(.post, "/v1/talents", as: .admin, raw:
                 #"{"displayName":"X","registeredAt":"2099-01-01T00:00:00Z","profile":{}}"#)
-            #expect(talent.status == .badRequest && talent.error?.field == "registeredAt", "\(talent)")
+            #expect(talent.status == .unprocessableContent && talent.error?.field == "registeredAt", "\(talent)")
 
             // Closing a posting records when.
             let before = Date()

@@ -376,7 +376,10 @@ struct ModelValidator {
 
     static func checkCompetencyLevel(_ value: CompetencyLevel, field: String, file: String, line: Int?, entry: String,
                                      maxLevel: Int, exists: (String) -> Bool, into problems: inout [ModelProblem]) {
-        if !exists(value.competency) {
+        if !isValidID(value.competency) {
+            problems.append(ModelProblem(.invalidID, file: file, line: line, entry: entry, field: field + ".competency",
+                                         message: "\"\(value.competency)\" is not a lowercase [a-z0-9.-]+ id"))
+        } else if !exists(value.competency) {
             problems.append(ModelProblem(.unknownReference, file: file, line: line, entry: entry, field: field + ".competency",
                                          message: "no competency \"\(value.competency)\""))
         }
@@ -392,7 +395,7 @@ struct ModelValidator {
             problems.append(ModelProblem(.invalidID, file: file, line: line, entry: c.id, field: "id",
                                          message: "\"\(c.id)\" is not a lowercase [a-z0-9.-]+ id"))
         }
-        for (field, text) in [("title.zh", c.title.zh), ("title.en", c.title.en)] where text.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (field, text) in [("title.zh", c.title.zh), ("title.en", c.title.en)] where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             problems.append(ModelProblem(.invalidValue, file: file, line: line, entry: c.id, field: field, message: "empty title"))
         }
         if c.hours < 1 || c.hours > 2000 {
@@ -411,7 +414,10 @@ struct ModelValidator {
             Self.checkCompetencyLevel(t, field: "prerequisites[\(i)]", file: file, line: line, entry: c.id, maxLevel: maxLevel,
                                  exists: competencyExists, into: &problems)
         }
-        if let cert = c.certificate, !certificateExists(cert) {
+        if let cert = c.certificate, !isValidID(cert) {
+            problems.append(ModelProblem(.invalidID, file: file, line: line, entry: c.id, field: "certificate",
+                                         message: "\"\(cert)\" is not a lowercase [a-z0-9.-]+ id"))
+        } else if let cert = c.certificate, !certificateExists(cert) {
             problems.append(ModelProblem(.unknownReference, file: file, line: line, entry: c.id, field: "certificate",
                                          message: "no certificate \"\(cert)\""))
         }
@@ -420,4 +426,9 @@ struct ModelValidator {
                                          message: "price \(price) must be a non-negative number"))
         }
     }
+}
+
+extension CompetencyModel {
+    /// Whether `id` has the form of a model id (lowercase ASCII `[a-z0-9.-]+`), known or not.
+    public static func isWellFormedID(_ id: String) -> Bool { ModelValidator.isValidID(id) }
 }

@@ -57,7 +57,18 @@ struct APIError: Error, Sendable {
                 // or query value (an unknown enum case), not from a body.
                 if case .dataCorrupted(let ctx)? = inner as? DecodingError, ctx.codingPath.isEmpty,
                    e.request.headerFields[.contentType]?.hasPrefix("application/json") != true {
+                    // "Cannot initialize X from invalid String value v": the parameter holding v.
+                    if let name = parameter(holding: ctx.debugDescription, in: e.request.path) {
+                        return APIError(.badRequest, .invalidField, "\(name): \(ctx.debugDescription)", field: name)
+                    }
                     return APIError(.badRequest, .badRequest, ctx.debugDescription)
+                }
+                // An item of a list parameter: its index alone is the coding path.
+                if case .dataCorrupted(let ctx)? = inner as? DecodingError, let index = ctx.codingPath.first?.intValue,
+                   ctx.codingPath.count == 1, let path = e.request.path,
+                   let name = QueryLimitMiddleware.listParameters.first(where: { path.contains("\($0)=") }) {
+                    let field = "\(name)[\(index)]"
+                    return APIError(.badRequest, .invalidField, "\(field): \(ctx.debugDescription)", field: field)
                 }
                 if case .typeMismatch(let type, let ctx)? = inner as? DecodingError, ctx.codingPath.isEmpty,
                    let name = mistypedQueryParameter(in: e.request.path, expected: type) {
@@ -85,6 +96,12 @@ struct APIError: Error, Sendable {
         }
     }
 
+    /// The query parameters `openapi.yaml` types as integer, number or boolean (a test holds the list to the document).
+    static let numericQueryParameters: Set<String> = [
+        "k", "limit", "offset", "level", "salaryMin", "salaryMax", "minCount", "threshold", "anyCity", "digital", "subsidyOnly",
+        "subsidyEligible",
+    ]
+
     /// The query parameter whose value cannot be read as `type`: the runtime's decoding error for
     /// a query value carries no name, so the first value of the request that fails is named.
     static func mistypedQueryParameter(in path: String?, expected type: Any.Type) -> String? {
@@ -96,6 +113,7 @@ struct APIError: Error, Sendable {
         default: { _ in true }
         }
         let misfits = items.filter { !fits($0.value ?? "") }
+        if let typed = misfits.first(where: { numericQueryParameters.contains($0.name) }) { return typed.name }
         // A number too large for the type is the likeliest culprit (a string parameter such as
         // `status=closed` never fits `Int` but is not the one at fault).
         let numeric = misfits.first { item in
@@ -103,6 +121,14 @@ struct APIError: Error, Sendable {
             return v.drop { $0 == "-" || $0 == "+" }.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") }
         }
         return (numeric ?? misfits.first)?.name
+    }
+
+    /// The query parameter whose value a runtime message ends with ("… invalid String value v").
+    static func parameter(holding message: String, in path: String?) -> String? {
+        guard let marker = message.range(of: "invalid String value "), let path,
+              let items = URLComponents(string: path)?.queryItems else { return nil }
+        let value = String(message[marker.upperBound...])
+        return items.last { $0.value == value }?.name
     }
 
     /// The typed error inside the OpenAPI runtime's wrappers, when there is one.
@@ -121,14 +147,19 @@ struct APIError: Error, Sendable {
         let status: HTTPResponse.Status = switch e {
         case .notFound: .notFound
         case .conflict, .talentExists: .conflict
-        case .invalid, .invalidCursor: .badRequest
+        case .invalid: .badRequest
+        case .unprocessable, .invalidCursor, .protectedAttribute: .unprocessableContent
         case .tooLarge: .contentTooLarge
-        case .protectedAttribute: .unprocessableContent
         case .missingKey, .invalidKey: .unauthorized
         case .forbidden: .forbidden
         case .embeddings(let inner):
             switch inner {
             case .io, .latentSpace: .internalServerError
+            // A well-formed id the model lacks fits the document (422); a malformed one breaks its pattern.
+            case .unknownCompetency(_, let id), .unknownCertificate(_, let id), .unknownPost(_, let id):
+                CompetencyModel.isWellFormedID(id) ? .unprocessableContent : .badRequest
+            case .unknownCourse(_, let id):
+                CompetencyModel.isWellFormedID(id) && id.utf8.count <= 64 ? .unprocessableContent : .badRequest
             default: .badRequest
             }
         case .matcher(let inner):

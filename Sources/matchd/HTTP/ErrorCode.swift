@@ -17,6 +17,7 @@ enum ErrorCode: String, CaseIterable, Sendable {
     // Request content.
     case invalidField = "request.invalid_field"
     case invalidCursor = "request.invalid_cursor"
+    case unprocessable = "request.unprocessable"
     // Records.
     case recordNotFound = "record.not_found"
     case recordConflict = "record.conflict"

@@ -113,7 +113,7 @@ final class Engine: Sendable {
     // MARK: Courses
 
     private func loadPlatformCourses() async throws {
-        let records = try await store.read { db in try CourseRecord.fetchAll(db) }
+        let records = try await store.platformCourses()
         platformCourses.withLock { map in for r in records { map[r.id] = r.data } }
     }
 
@@ -217,13 +217,13 @@ final class Engine: Sendable {
     func rebuildCatalogs(_ db: Database, _ kinds: Set<CatalogKind>) throws -> [CatalogKind: Int] {
         var counts: [CatalogKind: Int] = [:]
         if kinds.contains(.jobs) {
-            let records = try JobRecord.filter(JobRecord.Columns.status == JobRecord.Status.open.rawValue).fetchAll(db)
+            let records = try Store.openJobs(db)
             let items = try concurrentMap(records) { try self.jobItem($0) }
             try jobs.replace(with: items)
             counts[.jobs] = jobs.count
         }
         if kinds.contains(.talents) {
-            let records = try TalentRecord.filter(TalentRecord.Columns.searchable == true).fetchAll(db)
+            let records = try Store.searchableTalents(db)
             let items = try concurrentMap(records) { try self.talentItem($0) }
             try talents.replace(with: items)
             counts[.talents] = talents.count

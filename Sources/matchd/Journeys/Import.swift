@@ -42,7 +42,7 @@ extension Engine {
             do {
                 try check(item)
                 if let id = item.id, let first = seen[id] {
-                    throw ServiceError.invalid(field: "id", message: "id \(id) appears again (first on line \(first))")
+                    throw ServiceError.unprocessable(field: "id", message: "id \(id) appears again (first on line \(first))")
                 }
                 if let id = item.id { seen[id] = line }
                 valid.append((line, item))
@@ -71,9 +71,7 @@ extension Engine {
             guard d.employerId != nil else { throw .invalid(field: "employerId", message: "an imported job needs an employerId") }
             _ = try validate(d)
         case .course(let c):
-            if let problem = CompetencyModel.validate(course: c, against: model).first(where: { $0.severity == .error }) {
-                throw .invalid(field: problem.field ?? "course", message: problem.message)
-            }
+            if let refusal = refusal(of: c) { throw refusal }
         }
     }
 

@@ -1,6 +1,5 @@
 import Synchronization
 import Foundation
-import GRDB
 
 /// A key request: its role, holder name and (optionally) the employer or talent it belongs to.
 struct KeyRequest: Sendable, Equatable {
@@ -16,63 +15,36 @@ extension Engine {
     func createKey(_ request: KeyRequest, by identity: Identity, bootstrap: Bool = false) async throws -> (key: String, record: APIKeyRecord) {
         if !bootstrap { try identity.require(.admin) }
         let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if name.isEmpty || name.count > 200 { throw ServiceError.invalid(field: "name", message: "must be 1…200 characters") }
+        if name.isEmpty { throw ServiceError.invalid(field: "name", message: "must not be blank") }
+        try validateLength(request.name, field: "name", max: 200)
         if let e = request.employerID { try validateRecordID(e, field: "employerId") }
         if let t = request.talentID { try validateRecordID(t, field: "talentId") }
         switch request.role {
         case .admin where request.employerID != nil || request.talentID != nil:
-            throw ServiceError.invalid(field: "role", message: "an admin key belongs to no employer or talent")
+            throw ServiceError.unprocessable(field: "role", message: "an admin key belongs to no employer or talent")
         case .employer where request.talentID != nil:
-            throw ServiceError.invalid(field: "talentId", message: "an employer key cannot own a talent")
+            throw ServiceError.unprocessable(field: "talentId", message: "an employer key cannot own a talent")
         case .seeker where request.employerID != nil:
-            throw ServiceError.invalid(field: "employerId", message: "a seeker key cannot own an employer")
+            throw ServiceError.unprocessable(field: "employerId", message: "a seeker key cannot own an employer")
         default: break
         }
         let key = APIKeys.generate()
         let now = Date()
         let draft = APIKeyRecord(id: APIKeys.newID("key-"), keyHash: APIKeys.hash(key), role: request.role, name: name,
-                                 employerId: nil, talentId: nil, createdAt: now, revokedAt: nil)
-        let record = try await store.commit { db in
-            var r = draft
-            switch request.role {
-            case .employer:
-                if let e = request.employerID {
-                    guard try EmployerRecord.exists(db, key: e) else { throw ServiceError.notFound(kind: "employer", id: e) }
-                    r.employerId = e
-                } else {
-                    let e = APIKeys.newID("emp-")
-                    try EmployerRecord(id: e, name: name, createdAt: now).insert(db)
-                    r.employerId = e
-                }
-            case .seeker:
-                r.talentId = request.talentID ?? APIKeys.newID("t-")
-            case .admin:
-                break
-            }
-            try r.insert(db)
-            return r
-        }
-        return (key, record)
+                                 employerId: nil, talentId: request.role == .seeker ? request.talentID ?? APIKeys.newID("t-") : nil,
+                                 createdAt: now, revokedAt: nil)
+        return (key, try await store.insertKey(draft, employerID: request.employerID, newEmployerName: name))
     }
 
     /// Creates an employer with a chosen id (demo data and the CLI).
     func createEmployer(id: String, name: String) async throws {
         try validateRecordID(id, field: "employerId")
-        _ = try await store.commit { db in
-            if try !EmployerRecord.exists(db, key: id) { try EmployerRecord(id: id, name: name, createdAt: Date()).insert(db) }
-        }
+        try await store.ensureEmployer(id: id, name: name)
     }
 
     func revokeKey(id: String, by identity: Identity) async throws {
         try identity.require(.admin)
-        let hash = try await store.commit { db -> String in
-            guard var r = try APIKeyRecord.fetchOne(db, key: id), r.revokedAt == nil else {
-                throw ServiceError.notFound(kind: "key", id: id)
-            }
-            r.revokedAt = Date()
-            try r.update(db)
-            return r.keyHash
-        }
+        let hash = try await store.revokeKey(id: id)
         keyCache.withLock { _ = $0.removeValue(forKey: hash) }
     }
 

@@ -6,7 +6,12 @@ import Matcher
 enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(kind: String, id: String)
     case conflict(kind: String, id: String)
+    /// The request breaks a rule `openapi.yaml` states (a length, range, pattern, enum): 400.
     case invalid(field: String, message: String)
+    /// The request fits the document but cannot be carried out as asked: it names something the
+    /// model or the store does not have, or its fields contradict each other (422).
+    case unprocessable(field: String, message: String)
+    /// A cursor this server did not issue (well-formed, so 422).
     case invalidCursor
     /// A streamed body (an import) passed its byte limit.
     case tooLarge(String)
@@ -23,6 +28,7 @@ enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notFound: "record.not_found"
         case .conflict: "record.conflict"
         case .invalid: "request.invalid_field"
+        case .unprocessable: "request.unprocessable"
         case .invalidCursor: "request.invalid_cursor"
         case .tooLarge: "http.payload_too_large"
         case .protectedAttribute: "job.protected_attribute"
@@ -37,7 +43,7 @@ enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
 
     var field: String? {
         switch self {
-        case .invalid(let field, _): field
+        case .invalid(let field, _), .unprocessable(let field, _): field
         case .invalidCursor: "cursor"
         case .tooLarge: "body"
         case .protectedAttribute(let findings): findings.first?.field ?? "description"
@@ -51,7 +57,7 @@ enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .notFound(let kind, let id): "no \(kind) with id \(id)"
         case .conflict(let kind, let id): "a \(kind) with id \(id) exists already"
-        case .invalid(let field, let message): "\(field): \(message)"
+        case .invalid(let field, let message), .unprocessable(let field, let message): "\(field): \(message)"
         case .invalidCursor: "cursor is not one this server issued; start again without it"
         case .tooLarge(let why): why
         case .protectedAttribute(let findings):
@@ -73,6 +79,16 @@ enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
 struct ProtectedFinding: Sendable, Equatable {
     var field: String
     var finding: ProtectedAttributes.Finding
+}
+
+extension ServiceError {
+    /// The refusal for a course's problems (`CompetencyModel.validate(course:)`), nil when there
+    /// is no error: a broken rule of the document first (400); else a reference the model lacks (422).
+    static func course(_ problems: [ModelProblem]) -> ServiceError? {
+        let errors = problems.filter { $0.severity == .error }
+        if let p = errors.first(where: { $0.kind != .unknownReference }) { return .invalid(field: p.field ?? "course", message: p.message) }
+        return errors.first.map { .unprocessable(field: $0.field ?? "course", message: $0.message) }
+    }
 }
 
 /// Runs `body`, turning the libraries' typed errors into `ServiceError`.

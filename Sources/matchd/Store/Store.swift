@@ -215,12 +215,26 @@ private final class PublishState: Sendable {
 // MARK: Queries
 
 extension Store {
+    /// The open postings and the searchable talents: what the in-memory catalogs hold.
+    static func openJobs(_ db: Database) throws -> [JobRecord] {
+        try JobRecord.filter(JobRecord.Columns.status == JobRecord.Status.open.rawValue).fetchAll(db)
+    }
+
+    static func searchableTalents(_ db: Database) throws -> [TalentRecord] {
+        try TalentRecord.filter(TalentRecord.Columns.searchable == true).fetchAll(db)
+    }
+
+    /// The courses added through the API or imports.
+    func platformCourses() async throws -> [CourseRecord] {
+        try await read { db in try CourseRecord.fetchAll(db) }
+    }
+
     func talent(id: String) async throws -> TalentRecord? {
-        try await read { db in try TalentRecord.filter(TalentRecord.Columns.id == id).fetchOne(db) }
+        try await read { db in try TalentRecord.fetchOne(db, id: id) }
     }
 
     func job(id: String) async throws -> JobRecord? {
-        try await read { db in try JobRecord.filter(JobRecord.Columns.id == id).fetchOne(db) }
+        try await read { db in try JobRecord.fetchOne(db, id: id) }
     }
 
     func jobs(ids: [String]) async throws -> [JobRecord] {

@@ -37,8 +37,11 @@ extension APIHandler {
     }
 
     private func checkModelVersion(_ version: Int?) throws {
+        if let version, !(Int(Int32.min)...Int(Int32.max)).contains(version) {
+            throw ServiceError.invalid(field: "modelVersion", message: "\(version) is outside the 32-bit integers")
+        }
         if let version, version != model.manifest.version {
-            throw ServiceError.invalid(field: "modelVersion",
+            throw ServiceError.unprocessable(field: "modelVersion",
                                        message: "this server codes with model version \(model.manifest.version), not \(version)")
         }
     }

@@ -34,11 +34,17 @@ extension APIHandler {
         // Who asks comes before what they ask: an anonymous request is 401 whatever its body.
         try identity.requireKey()
         guard case .json(let body) = input.body else { throw ServiceError.invalid(field: "body", message: "expected JSON") }
+        // The document's rules first, then how the fields go together (422).
+        if let job = body.jobId { try validateRecordID(job, field: "jobId") }
+        if let post = body.postCode, !CompetencyModel.isWellFormedID(post) {
+            throw ServiceError.invalid(field: "postCode", message: "\"\(post)\" is not a lowercase [a-z0-9.-]+ id")
+        }
+        try validateLevel(body.level, field: "level")
         let target: PlanTarget
         switch (body.jobId, body.postCode) {
         case (let job?, nil): target = .job(job)
         case (nil, let post?): target = .post(post, level: body.level)
-        default: throw ServiceError.invalid(field: "jobId", message: "give exactly one of jobId and postCode")
+        default: throw ServiceError.unprocessable(field: "jobId", message: "give exactly one of jobId and postCode")
         }
         let plan = try await engine.planCourses(talentID: input.path.talentId, target: target,
                                                 maxCourses: body.maxCourses ?? 5, subsidyOnly: body.subsidyOnly ?? false,

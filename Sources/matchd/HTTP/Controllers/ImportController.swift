@@ -113,10 +113,10 @@ extension Engine {
         do {
             let now = Date()
             if var r = try await store.importRun(id: id) {
-                guard r.state != .completed else { throw ServiceError.conflict(kind: "completed import", id: id) }
                 guard r.kind == kind.rawValue else {
-                    throw ServiceError.invalid(field: "importId", message: "import \(id) imports \(r.kind), not \(kind.rawValue)")
+                    throw ServiceError.unprocessable(field: "importId", message: "import \(id) imports \(r.kind), not \(kind.rawValue)")
                 }
+                guard r.state != .completed else { throw ServiceError.conflict(kind: "completed import", id: id) }
                 r.state = .running
                 r.updatedAt = now
                 try await store.saveImportRun(r)

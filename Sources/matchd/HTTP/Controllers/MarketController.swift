@@ -14,8 +14,9 @@ extension APIHandler {
     private func regionKey(_ kind: RegionKind, _ name: String?, default fallback: RegionKey?) throws(ServiceError) -> RegionKey? {
         guard let name else { return fallback }
         try validateLength(name, field: "region", max: 64)
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { throw .invalid(field: "region", message: "must not be blank") }
         guard let key = MarketViews.region(kind: kind, name: name) else {
-            throw .invalid(field: "region", message: "names no \(kind.rawValue)")
+            throw .unprocessable(field: "region", message: "names no \(kind.rawValue)")
         }
         return key
     }
@@ -30,7 +31,7 @@ extension APIHandler {
 
     private func checkOccupation(_ code: String?) throws(ServiceError) {
         if let code, model.occupation(code: code) == nil, !model.posts.contains(where: { $0.occupation == code }) {
-            throw .invalid(field: "occupation", message: "\(code) is no occupation code of the model")
+            throw .unprocessable(field: "occupation", message: "\(code) is no occupation code of the model")
         }
     }
 
@@ -129,6 +130,7 @@ extension Engine {
         if let level, !(0...8).contains(level) { throw ServiceError.invalid(field: "level", message: "must be 0 to 8, got \(level)") }
         var dimensions = WageLevels.Dimension.standard
         if let groupBy {
+            guard !groupBy.isEmpty else { throw ServiceError.invalid(field: "groupBy", message: "names no dimension") }
             dimensions = []
             for (k, name) in groupBy.enumerated() {
                 guard let d = WageLevels.Dimension(rawValue: name) else {

@@ -70,7 +70,7 @@ extension APIHandler {
     func listCompetencies(_ input: Operations.ListCompetencies.Input) async throws -> Operations.ListCompetencies.Output {
         let p = try page(limit: input.query.limit, offset: input.query.offset)
         if let d = input.query.domain, !model.manifest.domains.contains(where: { $0.id == d }) {
-            throw ServiceError.invalid(field: "domain", message: "unknown domain \(d)")
+            throw ServiceError.unprocessable(field: "domain", message: "unknown domain \(d)")
         }
         let list: [Competency]
         if let q = input.query.q, !q.isEmpty {

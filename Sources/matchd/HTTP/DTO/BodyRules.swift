@@ -7,6 +7,8 @@ import Foundation
 ///   stored differ from what was acknowledged; the other C0 controls (except tab, line feed and
 ///   carriage return) and DEL have no place in names, ids or posting text either. Refused in keys
 ///   and strings of bodies and import lines, and in paths and query values.
+/// - **Dates.** `registeredAt`, `postedAt` and `closedAt` must read as RFC 3339 date-times, so that a
+///   bad one is refused by its field's name (the runtime's date decoder knows no field).
 /// - **`null`.** `openapi.yaml` allows no null anywhere (a field is sent or left out); the generated
 ///   decoders would read a null as an absent field, so an explicit null is refused instead.
 enum BodyRules {
@@ -18,6 +20,9 @@ enum BodyRules {
 
     static let controlMessage = "holds a control character (U+0000–U+001F or U+007F)"
     static let nullMessage = "is null; leave the field out instead"
+    static let dateMessage = "is not an RFC 3339 date-time (e.g. 2024-05-01T08:00:00Z or 2024-05-01T16:00:00.5+08:00)"
+    /// The body fields of `format: date-time` (`TalentInput.registeredAt`, `JobInput.postedAt`, `closedAt`).
+    static let dateFields: Set<String> = ["registeredAt", "postedAt", "closedAt"]
 
     /// The first problem of a JSON document as (field path, message): `profile.skills[0].competency`,
     /// `body` for the top level. JSON carries control characters only escaped (`\u0000`…`\u001f`,
@@ -44,6 +49,7 @@ enum BodyRules {
             for (k, v) in object.sorted(by: { $0.key < $1.key }) {
                 let p = path.isEmpty ? k : "\(path).\(k)"
                 if hasControlCharacter(k) { return (p, controlMessage) }
+                if dateFields.contains(k), let text = v as? String, RFC3339Dates.parse(text) == nil { return (p, dateMessage) }
                 if let problem = firstProblem(in: v, path: p) { return problem }
             }
         default: break
@@ -51,14 +57,16 @@ enum BodyRules {
         return nil
     }
 
-    /// Whether the bytes hold `\u00` (the escape of every refused character) or `null`.
+    /// Whether the bytes hold `\u00` (the escape of every refused character), `null` or `At"`
+    /// (the end of a date field's name).
     static func mayBreakARule(_ data: some Collection<UInt8>) -> Bool {
-        let escape: [UInt8] = Array(#"\u00"#.utf8), null: [UInt8] = Array("null".utf8)
-        var e = 0, n = 0
+        let escape: [UInt8] = Array(#"\u00"#.utf8), null: [UInt8] = Array("null".utf8), date: [UInt8] = Array(#"At""#.utf8)
+        var e = 0, n = 0, d = 0
         for b in data {
             e = b == escape[e] ? e + 1 : (b == escape[0] ? 1 : 0)
             n = b == null[n] ? n + 1 : (b == null[0] ? 1 : 0)
-            if e == escape.count || n == null.count { return true }
+            d = b == date[d] ? d + 1 : (b == date[0] ? 1 : 0)
+            if e == escape.count || n == null.count || d == date.count { return true }
         }
         return false
     }

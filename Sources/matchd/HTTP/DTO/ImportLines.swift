@@ -21,7 +21,11 @@ struct ImportReader {
     private var lineNumber = 0
     private var pending: [UInt8] = []
     private var total = 0
-    private let decoder = JSONDecoder()
+    private let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = RFC3339Dates.decodingStrategy
+        return d
+    }()
 
     init(kind: ImportKind, limit: Int) {
         self.kind = kind
@@ -102,6 +106,10 @@ func describe(_ error: DecodingError) -> (field: String?, message: String) {
     case .dataCorrupted(let ctx):
         let field = path(ctx.codingPath)
         if ctx.codingPath.isEmpty { return (nil, "not valid JSON: \(ctx.debugDescription)") }
+        // The generated decoders refuse keys the schema does not have (`additionalProperties: false`).
+        if ctx.debugDescription.hasPrefix("Additional properties are disabled") {
+            return (field, "\(field ?? "value"): no such field here (openapi.yaml lists the fields; unknown ones are refused)")
+        }
         return (field, "\(field ?? "value"): \(ctx.debugDescription)")
     @unknown default:
         return (nil, "\(error)")

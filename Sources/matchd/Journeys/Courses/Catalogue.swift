@@ -1,7 +1,6 @@
 import Synchronization
 import Embeddings
 import Foundation
-import GRDB
 
 extension Engine {
     /// Adds or replaces a platform course (admin); it is checked against the model first.
@@ -13,20 +12,25 @@ extension Engine {
     /// Bulk form of `putCourse`, for imports. Refuses the whole batch on the first invalid course.
     func putCourses(_ courses: [Course]) async throws -> [Course] {
         for course in courses {
-            if let problem = CompetencyModel.validate(course: course, against: model).first(where: { $0.severity == .error }) {
-                throw ServiceError.invalid(field: problem.field ?? "course", message: problem.message)
-            }
+            if let refusal = refusal(of: course) { throw refusal }
         }
-        _ = try await store.commit({ db in
-            let now = Date()
-            for c in courses {
-                let created = try CourseRecord.fetchOne(db, key: c.id)?.createdAt ?? now
-                try CourseRecord(id: c.id, data: c, createdAt: created, updatedAt: now).save(db)
-            }
-        }, publish: { _ in
-            self.platformCourses.withLock { map in for c in courses { map[c.id] = c } }
-        })
+        try await store.saveCourses(courses) { saved in
+            self.platformCourses.withLock { map in for c in saved { map[c.id] = c } }
+        }
         return courses
+    }
+
+    /// Why a platform course is refused, if it is: an id outside `CourseInput.id`'s pattern
+    /// (1–64 of `a-z0-9.-`, starting with a letter or digit), then the model's course checks.
+    func refusal(of course: Course) -> ServiceError? {
+        let id = course.id.utf8
+        if id.count > 64 || id.first.map({ $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) == true {
+            return .invalid(field: "id", message: "\"\(course.id)\" is not a course id (1–64 of a-z, 0-9, '.', '-', starting with a letter or digit)")
+        }
+        if course.provider.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            return .invalid(field: "provider.name", message: "must not be blank")
+        }
+        return ServiceError.course(CompetencyModel.validate(course: course, against: model))
     }
 
     /// Courses, filtered by competency taught, subsidy eligibility and a text query on titles.

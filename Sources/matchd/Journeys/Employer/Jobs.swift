@@ -1,6 +1,5 @@
 import Embeddings
 import Foundation
-import GRDB
 import Logging
 
 /// A job posting as a caller sends it (create or replace).
@@ -30,10 +29,38 @@ struct JobDraft: Sendable, Codable, Equatable {
     }
 }
 
+extension JobRecord {
+    /// A new open posting of `employer` from a draft, posted `now` unless the draft dates it.
+    init(id: String, employer: String, _ draft: JobDraft, coded: Occupation, now: Date) {
+        self.init(seq: nil, id: id, employerId: employer, title: draft.title, status: .open, requirements: [], createdAt: now,
+                  updatedAt: now)
+        take(draft, coded: coded, now: now)
+    }
+
+    /// Takes every field a draft sets, its occupation code and its dates.
+    mutating func take(_ d: JobDraft, coded: Occupation, now: Date) {
+        title = d.title
+        description = d.description
+        postCode = d.postCode
+        level = d.level
+        city = d.city
+        salaryMin = d.salaryMin
+        salaryMax = d.salaryMax
+        requirements = d.requirements
+        assign(coded)
+        updatedAt = now
+        d.applyDates(to: &self)
+    }
+}
+
 extension Engine {
     /// The occupation a posting counts under: its post's when it names one, else the coder's answer
     /// (none when the coder answers unknown). The inferred code is for counting and filtering only:
     /// requirements come from a post only when the employer names it.
+    func occupation(of d: JobDraft) -> JobRecord.Occupation {
+        occupation(title: d.title, description: d.description, postCode: d.postCode)
+    }
+
     func occupation(title: String, description: String?, postCode: String?) -> JobRecord.Occupation {
         if let postCode, let post = model.post(id: postCode) {
             return .init(code: post.occupation, source: .given, confidence: nil, codedWith: modelFingerprint)
@@ -55,6 +82,7 @@ extension Engine {
     /// Checks a draft, refusing postings that demand protected attributes; returns its requirements.
     func validate(_ draft: JobDraft) throws(ServiceError) -> RequirementProfile {
         if let id = draft.id { try validateRecordID(id, field: "id") }
+        if let e = draft.employerId { try validateRecordID(e, field: "employerId") }
         if draft.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw .invalid(field: "title", message: "must not be empty")
         }
@@ -63,12 +91,17 @@ extension Engine {
         try validateLength(draft.description, field: "description", max: 20000)
         try validateLength(draft.city, field: "city", max: 64)
         try validateCount(draft.requirements.count, field: "requirements", max: 200)
+        for (k, r) in draft.requirements.enumerated() {
+            if let w = r.weight, !(w > 0 && w <= 100) {
+                throw .invalid(field: "requirements[\(k)].weight", message: "\(w) is outside (0, 100]")
+            }
+        }
         try validateSalary(min: draft.salaryMin, max: draft.salaryMax, field: "salary")
         try validateLevel(draft.level, field: "level")
         try validatePast(draft.postedAt, field: "postedAt")
         try validatePast(draft.closedAt, field: "closedAt")
         if let p = draft.postedAt, let c = draft.closedAt, c < p {
-            throw .invalid(field: "closedAt", message: "is before postedAt")
+            throw .unprocessable(field: "closedAt", message: "is before postedAt")
         }
         let findings = protectedAttributes.findings(in: draft.title).map { ProtectedFinding(field: "title", finding: $0) }
             + protectedAttributes.findings(in: draft.description ?? "").map { ProtectedFinding(field: "description", finding: $0) }
@@ -86,109 +119,57 @@ extension Engine {
             if let e = draft.employerId, e != own { throw .forbidden("this employer key may only post for employer \(own)") }
             return own
         }
-        guard let e = draft.employerId else { throw .invalid(field: "employerId", message: "an admin must name the employer") }
+        guard let e = draft.employerId else { throw .unprocessable(field: "employerId", message: "an admin must name the employer") }
         return e
     }
 
     func createJob(_ draft: JobDraft, by identity: Identity) async throws -> JobRecord {
         let employer = try owner(of: draft, by: identity)
         let needs = try validate(draft)
-        let id = draft.id ?? APIKeys.newID("job-")
-        let now = Date()
-        var record = JobRecord(seq: nil, id: id, employerId: employer, title: draft.title, description: draft.description,
-                               postCode: draft.postCode, level: draft.level, city: draft.city, salaryMin: draft.salaryMin,
-                               salaryMax: draft.salaryMax, status: .open, requirements: draft.requirements,
-                               createdAt: now, updatedAt: now)
-        draft.applyDates(to: &record)
-        record.assign(occupation(title: draft.title, description: draft.description, postCode: draft.postCode))
-        let coded = record
-        return try await store.commit({ db in
-            guard try EmployerRecord.exists(db, key: employer) else { throw ServiceError.notFound(kind: "employer", id: employer) }
-            if try JobRecord.filter(JobRecord.Columns.id == id).fetchCount(db) > 0 { throw ServiceError.conflict(kind: "job", id: id) }
-            var r = coded
-            try r.insert(db)
-            return r
-        }, publish: { r in try self.publishJob(r, requirements: needs) })
+        let record = JobRecord(id: draft.id ?? APIKeys.newID("job-"), employer: employer, draft, coded: occupation(of: draft), now: Date())
+        return try await store.insertJob(record) { r in try self.publishJob(r, requirements: needs) }
     }
 
     func updateJob(id: String, _ draft: JobDraft, by identity: Identity) async throws -> JobRecord {
         let existing = try await job(id: id, by: identity)
         try identity.requireJobOwner(employerID: existing.employerId)
+        if let bodyID = draft.id { try validateRecordID(bodyID, field: "id") }
+        if let e = draft.employerId { try validateRecordID(e, field: "employerId") }
         if let bodyID = draft.id, bodyID != id {
-            throw ServiceError.invalid(field: "id", message: "body id \(bodyID) differs from the path's \(id)")
+            throw ServiceError.unprocessable(field: "id", message: "body id \(bodyID) differs from the path's \(id)")
         }
         if let e = draft.employerId, e != existing.employerId {
-            throw ServiceError.invalid(field: "employerId", message: "a posting cannot move to another employer")
+            throw ServiceError.unprocessable(field: "employerId", message: "a posting cannot move to another employer")
         }
         let needs = try validate(draft)
-        let coded = occupation(title: draft.title, description: draft.description, postCode: draft.postCode)
-        return try await store.commit({ db in
-            guard var r = try JobRecord.filter(JobRecord.Columns.id == id).fetchOne(db) else {
-                throw ServiceError.notFound(kind: "job", id: id)
-            }
-            r.assign(coded)
-            r.title = draft.title
-            r.description = draft.description
-            r.postCode = draft.postCode
-            r.level = draft.level
-            r.city = draft.city
-            r.salaryMin = draft.salaryMin
-            r.salaryMax = draft.salaryMax
-            r.requirements = draft.requirements
-            r.updatedAt = Date()
-            draft.applyDates(to: &r)
-            try r.update(db)
-            return r
-        }, publish: { r in try self.publishJob(r, requirements: needs) })
+        let coded = occupation(of: draft)
+        return try await store.updateJob(id: id, { $0.take(draft, coded: coded, now: Date()) }) { r in
+            try self.publishJob(r, requirements: needs)
+        }
     }
 
     func closeJob(id: String, by identity: Identity) async throws -> JobRecord {
         let existing = try await job(id: id, by: identity)
         try identity.requireJobOwner(employerID: existing.employerId)
-        return try await store.commit({ db in
-            guard var r = try JobRecord.filter(JobRecord.Columns.id == id).fetchOne(db) else {
-                throw ServiceError.notFound(kind: "job", id: id)
-            }
+        return try await store.updateJob(id: id, { r in
             r.status = .closed
             r.updatedAt = Date()
             r.closedAt = r.closedAt ?? r.updatedAt
-            try r.update(db)
-            return r
-        }, publish: { r in self.jobs.remove([UInt64(r.seq!)]) })
+        }) { r in self.jobs.remove([UInt64(r.seq!)]) }
     }
 
     /// Upserts postings by id (bulk import: each names its employer, which must exist).
     func upsertJobs(_ drafts: [JobDraft]) async throws -> [JobRecord] {
-        let prepared = try drafts.map { d throws(ServiceError) in
-            (d, try validate(d), occupation(title: d.title, description: d.description, postCode: d.postCode))
-        }
-        return try await store.commit({ db in
-            var out: [JobRecord] = []
-            for (d, _, coded) in prepared {
-                let employer = d.employerId!
-                guard try EmployerRecord.exists(db, key: employer) else { throw ServiceError.notFound(kind: "employer", id: employer) }
-                let now = Date()
-                var r = try JobRecord.filter(JobRecord.Columns.id == d.id!).fetchOne(db)
-                    ?? JobRecord(seq: nil, id: d.id!, employerId: employer, title: d.title, status: .open, requirements: [],
-                                 createdAt: now, updatedAt: now)
-                if r.employerId != employer {
-                    throw ServiceError.invalid(field: "employerId", message: "job \(r.id) belongs to employer \(r.employerId)")
-                }
-                r.title = d.title
-                r.description = d.description
-                r.postCode = d.postCode
-                r.level = d.level
-                r.city = d.city
-                r.salaryMin = d.salaryMin
-                r.salaryMax = d.salaryMax
-                r.requirements = d.requirements
-                r.assign(coded)
-                r.updatedAt = now
-                d.applyDates(to: &r)
-                try r.save(db)
-                out.append(r)
+        let prepared = try drafts.map { d throws(ServiceError) in (d, try validate(d), occupation(of: d)) }
+        return try await store.upsertJobs(ids: prepared.map { $0.0.id! }, { i, stored in
+            let (d, coded, now) = (prepared[i].0, prepared[i].2, Date())
+            let employer = d.employerId!
+            guard var r = stored else { return JobRecord(id: d.id!, employer: employer, d, coded: coded, now: now) }
+            if r.employerId != employer {
+                throw ServiceError.unprocessable(field: "employerId", message: "job \(r.id) belongs to employer \(r.employerId)")
             }
-            return out
+            r.take(d, coded: coded, now: now)
+            return r
         }, publish: { records in
             let items = zip(records, prepared).map { r, p in
                 (key: UInt64(r.seq!), vector: self.jobVector(r, p.1), entry: self.jobEntry(r, requirements: p.1))

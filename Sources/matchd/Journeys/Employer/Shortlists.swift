@@ -24,6 +24,7 @@ extension Engine {
         guard !jobIDs.isEmpty, jobIDs.count <= 20 else {
             throw ServiceError.invalid(field: "jobIds", message: "give 1…20 posting ids, got \(jobIDs.count)")
         }
+        for (k, id) in jobIDs.enumerated() { try validateRecordID(id, field: "jobIds[\(k)]") }
         if Set(jobIDs).count != jobIDs.count { throw ServiceError.invalid(field: "jobIds", message: "ids repeat") }
         let records = try await store.jobs(ids: jobIDs)
         var byID: [String: JobRecord] = [:]

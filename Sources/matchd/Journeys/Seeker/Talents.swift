@@ -1,7 +1,6 @@
 import Synchronization
 import Embeddings
 import Foundation
-import GRDB
 import Logging
 
 /// A talent profile as a caller sends it (create or replace).
@@ -30,9 +29,10 @@ func validateRecordID(_ id: String, field: String) throws(ServiceError) {
 }
 
 func validateSalary(min: Int?, max: Int?, field: String) throws(ServiceError) {
-    if let min, min < 0 { throw .invalid(field: field + ".min", message: "must not be negative") }
-    if let max, max < 0 { throw .invalid(field: field + ".max", message: "must not be negative") }
-    if let min, let max, min > max { throw .invalid(field: field, message: "min \(min) is above max \(max)") }
+    let range = 0...Int(Int32.max)
+    if let min, !range.contains(min) { throw .invalid(field: field + ".min", message: "\(min) is outside 0…\(Int32.max)") }
+    if let max, !range.contains(max) { throw .invalid(field: field + ".max", message: "\(max) is outside 0…\(Int32.max)") }
+    if let min, let max, min > max { throw .unprocessable(field: field, message: "min \(min) is above max \(max)") }
 }
 
 /// The `maxLength` of a string field in `openapi.yaml`, counted as JSON Schema does (Unicode scalars).
@@ -51,10 +51,49 @@ func validateLevel(_ level: Int?, field: String) throws(ServiceError) {
     if let level, !(1...8).contains(level) { throw .invalid(field: field, message: "level \(level) is outside 1…8") }
 }
 
+/// The document's limits of a `ProfileInput` (item counts and text lengths), checked before its
+/// ids are looked up.
+func validateProfile(_ profile: ProfileInput, field: String) throws(ServiceError) {
+    try validateCount(profile.skills.count, field: field + ".skills", max: 500)
+    try validateCount(profile.certificates.count, field: field + ".certificates", max: 100)
+    try validateCount(profile.experience.count, field: field + ".experience", max: 100)
+    for (k, e) in profile.experience.enumerated() {
+        try validateLength(e.text, field: "\(field).experience[\(k)].text", max: 20000)
+    }
+    try validateCount(profile.completedCourses.count, field: field + ".completedCourses", max: 200)
+    try validateLength(profile.text, field: field + ".text", max: 20000)
+}
+
+extension TalentRecord {
+    /// A new talent from a draft, registered `now` unless the draft gives `registeredAt`.
+    init(id: String, _ draft: TalentDraft, now: Date) {
+        self.init(seq: nil, id: id, displayName: draft.displayName, contact: nil, city: nil, desiredCities: [], desiredPosts: [],
+                  salaryMin: nil, salaryMax: nil, level: nil, searchable: false, profile: draft.profile, createdAt: now,
+                  updatedAt: now)
+        take(draft, now: now)
+    }
+
+    /// Takes every field a draft sets; the registration date only when the draft has one.
+    mutating func take(_ d: TalentDraft, now: Date) {
+        displayName = d.displayName
+        contact = d.contact
+        city = d.city
+        desiredCities = d.desiredCities
+        desiredPosts = d.desiredPosts
+        salaryMin = d.salaryMin
+        salaryMax = d.salaryMax
+        level = d.level
+        searchable = d.searchable
+        profile = d.profile
+        updatedAt = now
+        if let at = d.registeredAt { createdAt = at }
+    }
+}
+
 /// A date that has happened (an hour of clock skew allowed).
 func validatePast(_ date: Date?, field: String) throws(ServiceError) {
     if let date, date.timeIntervalSinceNow > 3600 {
-        throw .invalid(field: field, message: "\(date.ISO8601Format()) is in the future")
+        throw .unprocessable(field: field, message: "\(date.ISO8601Format()) is in the future")
     }
 }
 
@@ -72,12 +111,7 @@ extension Engine {
         try validateCount(draft.desiredCities.count, field: "desiredCities", max: 20)
         for (k, city) in draft.desiredCities.enumerated() { try validateLength(city, field: "desiredCities[\(k)]", max: 64) }
         try validateCount(draft.desiredPosts.count, field: "desiredPosts", max: 20)
-        try validateCount(draft.profile.experience.count, field: "profile.experience", max: 100)
-        for (k, e) in draft.profile.experience.enumerated() {
-            try validateLength(e.text, field: "profile.experience[\(k)].text", max: 20000)
-        }
-        try validateCount(draft.profile.completedCourses.count, field: "profile.completedCourses", max: 200)
-        try validateLength(draft.profile.text, field: "profile.text", max: 20000)
+        try validateProfile(draft.profile, field: "profile")
         try validateSalary(min: draft.salaryMin, max: draft.salaryMax, field: "salary")
         try validateLevel(draft.level, field: "level")
         try validatePast(draft.registeredAt, field: "registeredAt")
@@ -100,79 +134,33 @@ extension Engine {
         }
         let has = try validate(draft)
         let id = draft.id ?? APIKeys.newID("t-")
-        let now = Date()
-        let record = TalentRecord(seq: nil, id: id, displayName: draft.displayName, contact: draft.contact,
-                                  city: draft.city, desiredCities: draft.desiredCities, desiredPosts: draft.desiredPosts,
-                                  salaryMin: draft.salaryMin, salaryMax: draft.salaryMax, level: draft.level,
-                                  searchable: draft.searchable, profile: draft.profile, createdAt: draft.registeredAt ?? now,
-                                  updatedAt: now)
-        let isSeeker = identity.role == .seeker
-        return try await store.commit({ db in
-            if try TalentRecord.filter(TalentRecord.Columns.id == id).fetchCount(db) > 0 {
-                throw isSeeker ? ServiceError.talentExists(keyTalentID: id) : ServiceError.conflict(kind: "talent", id: id)
-            }
-            var r = record
-            try r.insert(db)
-            return r
-        }, publish: { r in try self.publishTalent(r, capabilities: has) })
+        let taken: ServiceError = identity.role == .seeker ? .talentExists(keyTalentID: id) : .conflict(kind: "talent", id: id)
+        return try await store.insertTalent(TalentRecord(id: id, draft, now: Date()), taken: taken) { r in
+            try self.publishTalent(r, capabilities: has)
+        }
     }
 
     /// Replaces a talent's profile (owner or admin).
     func updateTalent(id: String, _ draft: TalentDraft, by identity: Identity) async throws -> TalentRecord {
         try identity.requireTalentOwner(id)
+        if let bodyID = draft.id { try validateRecordID(bodyID, field: "id") }
         if let bodyID = draft.id, bodyID != id {
-            throw ServiceError.invalid(field: "id", message: "body id \(bodyID) differs from the path's \(id)")
+            throw ServiceError.unprocessable(field: "id", message: "body id \(bodyID) differs from the path's \(id)")
         }
         let has = try validate(draft)
-        return try await store.commit({ db in
-            guard var r = try TalentRecord.filter(TalentRecord.Columns.id == id).fetchOne(db) else {
-                throw ServiceError.notFound(kind: "talent", id: id)
-            }
-            r.displayName = draft.displayName
-            r.contact = draft.contact
-            r.city = draft.city
-            r.desiredCities = draft.desiredCities
-            r.desiredPosts = draft.desiredPosts
-            r.salaryMin = draft.salaryMin
-            r.salaryMax = draft.salaryMax
-            r.level = draft.level
-            r.searchable = draft.searchable
-            r.profile = draft.profile
-            r.updatedAt = Date()
-            if let at = draft.registeredAt { r.createdAt = at }
-            try r.update(db)
-            return r
-        }, publish: { r in try self.publishTalent(r, capabilities: has) })
+        return try await store.updateTalent(id: id, { $0.take(draft, now: Date()) }) { r in
+            try self.publishTalent(r, capabilities: has)
+        }
     }
 
     /// Upserts a talent by id (bulk import; validated like a create by an admin).
     func upsertTalents(_ drafts: [TalentDraft]) async throws -> [TalentRecord] {
         let prepared = try drafts.map { d throws(ServiceError) in (d, try validate(d)) }
-        return try await store.commit({ db in
-            var out: [TalentRecord] = []
-            for (d, _) in prepared {
-                let now = Date()
-                let id = d.id!
-                var r = try TalentRecord.filter(TalentRecord.Columns.id == id).fetchOne(db)
-                    ?? TalentRecord(seq: nil, id: id, displayName: d.displayName, contact: nil, city: nil, desiredCities: [],
-                                    desiredPosts: [], salaryMin: nil, salaryMax: nil, level: nil, searchable: false,
-                                    profile: d.profile, createdAt: now, updatedAt: now)
-                r.displayName = d.displayName
-                r.contact = d.contact
-                r.city = d.city
-                r.desiredCities = d.desiredCities
-                r.desiredPosts = d.desiredPosts
-                r.salaryMin = d.salaryMin
-                r.salaryMax = d.salaryMax
-                r.level = d.level
-                r.searchable = d.searchable
-                r.profile = d.profile
-                r.updatedAt = now
-                if let at = d.registeredAt { r.createdAt = at }
-                try r.save(db)
-                out.append(r)
-            }
-            return out
+        return try await store.upsertTalents(ids: prepared.map { $0.0.id! }, { i, stored in
+            let (d, now) = (prepared[i].0, Date())
+            guard var r = stored else { return TalentRecord(id: d.id!, d, now: now) }
+            r.take(d, now: now)
+            return r
         }, publish: { records in
             let items = zip(records, prepared).map { r, p in
                 (key: UInt64(r.seq!), vector: self.talentVector(r, p.1), entry: self.talentEntry(r, capabilities: p.1))
@@ -207,17 +195,10 @@ extension Engine {
     /// frames that still held them.
     func deleteTalent(id: String, by identity: Identity) async throws {
         try identity.requireTalentOwner(id)
-        let hashes = try await store.commit({ db -> (Int64, [String]) in
-            guard let r = try TalentRecord.filter(TalentRecord.Columns.id == id).fetchOne(db) else {
-                throw ServiceError.notFound(kind: "talent", id: id)
-            }
-            try self.discardSnapshot()
-            let keys = try APIKeyRecord.filter(APIKeyRecord.Columns.talentId == id).fetchAll(db)
-            try APIKeyRecord.filter(APIKeyRecord.Columns.talentId == id).deleteAll(db)
-            try r.delete(db)
-            return (r.seq!, keys.map(\.keyHash))
-        }, publish: { seq, _ in self.talents.remove([UInt64(seq)], erase: true) })
-        keyCache.withLock { cache in for h in hashes.1 { cache.removeValue(forKey: h) } }
+        let hashes = try await store.deleteTalent(id: id, inside: { try self.discardSnapshot() }) { seq in
+            self.talents.remove([UInt64(seq)], erase: true)
+        }
+        keyCache.withLock { cache in for h in hashes { cache.removeValue(forKey: h) } }
         do {
             try await store.truncateWAL()
         } catch {
