@@ -1,7 +1,15 @@
 import ArgumentParser
 
-/// The `matchd` executable: the service and its tools.
+/// The entry point: the right OpenBLAS kernels first (`OpenBLASCore`), then the command.
 @main
+enum Main {
+    static func main() async {
+        OpenBLASCore.adoptPreferredCore()
+        await Matchd.main()
+    }
+}
+
+/// The `matchd` executable: the service and its tools.
 struct Matchd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "matchd",

@@ -110,6 +110,26 @@ struct LiveServerTests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    @Test("started without OPENBLAS_CORETYPE (systemd, a container), serve still computes with the kernels the CPU's flags call for")
+    func theBLASKernelsFollowTheCPUWithoutTheScripts() async throws {
+        let data = try ServerProcess.temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(at: data) }
+        let server = try await ServerProcess.start(dataDirectory: data, unsetting: ["OPENBLAS_CORETYPE"])
+        defer { server.kill() }
+        // The flags as the kernel reports them, read here on their own.
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let flags = Set((info.split(separator: "\n").first { $0.hasPrefix("flags") } ?? "").split(separator: " ").map(String.init))
+        let expected: String? = ["avx512f", "avx512dq", "avx512bw", "avx512vl"].allSatisfy(flags.contains) ? "SkylakeX"
+            : ["avx2", "fma"].allSatisfy(flags.contains) ? "Haswell" : nil
+        #expect(!server.output.contains("OpenBLAS chose its"), "\(server.output)")
+        if let expected {
+            // OpenBLAS may know the CPU itself and pick a newer family; never a pre-AVX one.
+            let core = server.output.components(separatedBy: "blas_core=").dropFirst().first?.prefix { $0.isLetter || $0.isNumber }
+            #expect(core.map { !["Prescott", "Core2", "Penryn", "Nehalem", "Atom"].contains(String($0)) } == true,
+                    "expected \(expected) or a newer family, got \(core.map(String.init) ?? "none"): \(server.output)")
+        }
+    }
+
     @Test("while serve runs, import without --url and demo are refused: the data directory is locked")
     func aSecondWriterIsRefused() async throws {
         let data = try ServerProcess.temporaryDataDirectory()

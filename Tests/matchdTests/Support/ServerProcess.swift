@@ -32,13 +32,14 @@ final class ServerProcess: @unchecked Sendable {
         }
     }
 
-    /// Starts `matchd serve --port 0` and waits until it logs the port it listens on.
-    static func start(dataDirectory: URL, timeout: Duration = .seconds(120)) async throws -> ServerProcess {
+    /// Starts `matchd serve --port 0` and waits until it logs the port it listens on; the
+    /// variables `unsetting` names are left out of its environment.
+    static func start(dataDirectory: URL, timeout: Duration = .seconds(120), unsetting: [String] = []) async throws -> ServerProcess {
         let process = Process()
         process.executableURL = try executable
         process.arguments = ["serve", "--data", dataDirectory.path, "--port", "0", "--log-level", "info"]
         var environment = ProcessInfo.processInfo.environment
-        for key in environment.keys where key.hasPrefix("MATCHD_") { environment.removeValue(forKey: key) }
+        for key in environment.keys where key.hasPrefix("MATCHD_") || unsetting.contains(key) { environment.removeValue(forKey: key) }
         process.environment = environment
         let stderr = Pipe()
         process.standardError = stderr

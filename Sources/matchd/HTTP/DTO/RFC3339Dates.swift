@@ -10,13 +10,23 @@ struct RFC3339Dates: DateTranscoder {
         /^((?:19|2[0-9])[0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(\.[0-9]+)?(Z|[+-](?:0[0-9]|1[0-7]):[0-5][0-9]|[+-]18:00)$/
 
     /// The date `text` names, or nil when it does not fit the pattern or names no calendar day
-    /// (30 February): Foundation's parser would roll such a date over into the next month.
+    /// (30 February). Read from its parts (Foundation's ISO 8601 parser rolls 30 February over
+    /// into March, and refuses more than a few digits of a second).
     static func parse(_ text: String) -> Date? {
         guard let m = text.wholeMatch(of: form) else { return nil }
-        let day = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
-                                 year: Int(m.1), month: Int(m.2), day: Int(m.3))
-        guard day.isValidDate else { return nil }
-        return try? Date.ISO8601FormatStyle().parse(text)
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let parts = DateComponents(calendar: utc, year: Int(m.1), month: Int(m.2), day: Int(m.3),
+                                   hour: Int(m.4), minute: Int(m.5), second: Int(m.6))
+        guard parts.isValidDate, let wall = utc.date(from: parts) else { return nil }
+        let fraction = m.7.map { Double("0" + $0) ?? 0 } ?? 0
+        var offset = 0
+        if m.8 != "Z" {
+            let sign = m.8.first == "-" ? -1 : 1
+            let hm = m.8.dropFirst().split(separator: ":")
+            offset = sign * (Int(hm[0])! * 3600 + Int(hm[1])! * 60)
+        }
+        return wall.addingTimeInterval(fraction - Double(offset))
     }
 
     func encode(_ date: Date) throws -> String { date.ISO8601Format() }
