@@ -180,6 +180,16 @@ enum AuthorizationTable {
         }
     }
 
+    /// `AccessPolicy` has a rule for exactly the document's operations, and an operation is open
+    /// exactly when the document gives it no `security`.
+    @Test func thePolicyIsTheDocuments() {
+        let operations = OpenAPIDocument.shared.operations
+        #expect(Set(operations.map(\.id)) == Set(AccessPolicy.table.keys))
+        for op in operations {
+            #expect((AccessPolicy.table[op.id] == .open) == !op.secured, "\(op.id): \(String(describing: AccessPolicy.table[op.id]))")
+        }
+    }
+
     /// Every operation of `openapi.yaml` has a row, and every row names one.
     @Test func theTableCoversEveryOperation() {
         let operations = Set(OpenAPIDocument.shared.operations.map(\.id))

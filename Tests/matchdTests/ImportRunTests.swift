@@ -78,7 +78,7 @@ import Testing
         let file = directory.appendingPathComponent("talents.jsonl")
         try (1...4).map { ImportRunTests.line($0) }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
         let data = directory.appendingPathComponent("data")
-        var command = try ImportCommand.parse(["--data", data.path, "--kind", "talents", "--from-line", "3", file.path])
+        let command = try ImportCommand.parse(["--data", data.path, "--kind", "talents", "--from-line", "3", file.path])
         try await command.run()
         let store = try Store.open(directory: data)
         for (n, present) in [(1, false), (2, false), (3, true), (4, true)] {

@@ -372,7 +372,7 @@ import Testing
             // Five profiles rewritten, three added, one deleted.
             var other = DemoGenerator(model: engine.model, seed: 99, now: Self.now)
             _ = try await engine.upsertTalents((0..<5).map { other.talent(index: $0) } + (160..<163).map { other.talent(index: $0) })
-            try await engine.deleteTalent(id: "t-00007", by: Identity(role: .admin, keyID: "test"))
+            try await engine.deleteTalent(id: "t-00007")
             let input = try await Self.input(engine, courses: 40)
             let reused = try compute(input, first.pairs)
             let full = try compute(input, nil)

@@ -48,10 +48,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         progress.finish()
 
-        let employerKey = try await engine.createKey(.init(role: .employer, name: companies[0].name, employerID: companies[0].id),
-                                                     by: .anonymous, bootstrap: true)
-        let seekerKey = try await engine.createKey(.init(role: .seeker, name: "候选人 #1", talentID: "t-00001"),
-                                                   by: .anonymous, bootstrap: true)
+        let employerKey = try await engine.createKey(.init(role: .employer, name: companies[0].name, employerID: companies[0].id))
+        let seekerKey = try await engine.createKey(.init(role: .seeker, name: "候选人 #1", talentID: "t-00001"))
         let keys: [String: [String: String]] = [
             "employer": ["key": employerKey.key, "employerId": companies[0].id],
             "seeker": ["key": seekerKey.key, "talentId": "t-00001"],

@@ -60,7 +60,6 @@ enum ImportRun {
     static func local(_ file: ImportFile, kind: ImportKind, engine: Engine,
                       progress: (Int) -> Void = { _ in }) async throws -> ImportOutcome {
         var outcome = ImportOutcome(processed: file.count, errors: file.errors)
-        let admin = Identity(role: .admin)
         var done = file.errors.count
         var start = 0
         while start < file.records.count {
@@ -80,7 +79,7 @@ enum ImportRun {
                     outcome.errors.append(e)
                 }
             }
-            outcome.errors += try await engine.importBatch(batch, by: admin)
+            outcome.errors += try await engine.importBatch(batch)
             done += slice.count
             progress(done)
         }

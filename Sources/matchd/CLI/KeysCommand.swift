@@ -18,8 +18,7 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             guard let role = APIKeyRecord.Role(rawValue: role) else { throw ValidationError("--role must be admin, employer or seeker") }
             let engine = try await openEngine(store)
-            let (key, record) = try await engine.createKey(.init(role: role, name: name, employerID: employer, talentID: talent),
-                                                           by: .anonymous, bootstrap: true)
+            let (key, record) = try await engine.createKey(.init(role: role, name: name, employerID: employer, talentID: talent))
             print(key)
             FileHandle.standardError.write(Data("key \(record.id): \(role.rawValue)\(record.employerId.map { " for employer \($0)" } ?? "")\(record.talentId.map { " for talent \($0)" } ?? "")\n".utf8))
         }

@@ -66,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
 /// (mode 0600) for the operator; it is never logged.
 func ensureAdminKey(engine: Engine, logger: Logger) async throws {
     guard try await !engine.store.hasAdminKey() else { return }
-    let (key, record) = try await engine.createKey(.init(role: .admin, name: "bootstrap admin"), by: .anonymous, bootstrap: true)
+    let (key, record) = try await engine.createKey(.init(role: .admin, name: "bootstrap admin"))
     let url = engine.config.adminKeyFile
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     guard FileManager.default.createFile(atPath: url.path, contents: Data((key + "\n").utf8),

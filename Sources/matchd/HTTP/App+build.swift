@@ -17,7 +17,8 @@ func buildRouter(engine: Engine, metrics: @escaping @Sendable () -> String = { "
     router.add(middleware: QueryLimitMiddleware())
     try APIHandler(engine: engine, metrics: metrics)
         .registerHandlers(on: router, configuration: .init(dateTranscoder: RFC3339Dates(),
-                                                            jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
+                                                            jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
+                          middlewares: [AccessMiddleware()])
     // A known path asked with a method it does not serve is 405, not the trie's 404 (HEAD
     // included: no route answers it).
     for routes in Dictionary(grouping: router.routes, by: { $0.path.description }).values {

@@ -12,8 +12,7 @@ struct KeyRequest: Sendable, Equatable {
 extension Engine {
     /// Creates a key (admin, or `bootstrap` for the first admin key). An employer key without
     /// `employerID` creates its employer; a seeker key without `talentID` reserves a new talent id.
-    func createKey(_ request: KeyRequest, by identity: Identity, bootstrap: Bool = false) async throws -> (key: String, record: APIKeyRecord) {
-        if !bootstrap { try identity.require(.admin) }
+    func createKey(_ request: KeyRequest) async throws -> (key: String, record: APIKeyRecord) {
         let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty { throw ServiceError.invalid(field: "name", message: "must not be blank") }
         try validateLength(request.name, field: "name", max: 200)
@@ -42,8 +41,7 @@ extension Engine {
         try await store.ensureEmployer(id: id, name: name)
     }
 
-    func revokeKey(id: String, by identity: Identity) async throws {
-        try identity.require(.admin)
+    func revokeKey(id: String) async throws {
         let hash = try await store.revokeKey(id: id)
         keyCache.withLock { _ = $0.removeValue(forKey: hash) }
     }

@@ -1,7 +1,9 @@
 /// Who is calling: the role and owner of the API key on the request (or nobody).
 ///
 /// Set per request by `AuthMiddleware` as a task-local, so the generated OpenAPI handlers can
-/// read it; the journeys take it as an argument.
+/// read it. Roles and the talent in the path are checked by `AccessPolicy` before a handler runs;
+/// journeys take an identity only where they need one: a posting's employer (`requireJobOwner`,
+/// once the posting is read), the owner a new record or a listing gets.
 struct Identity: Sendable, Equatable {
     enum Role: String, Sendable, Codable, CaseIterable {
         case anonymous, admin, employer, seeker
@@ -24,7 +26,9 @@ struct Identity: Sendable, Equatable {
     }
 
     /// One of `roles` (admin always passes).
-    func require(_ roles: Role...) throws(ServiceError) {
+    func require(_ roles: Role...) throws(ServiceError) { try require(roles) }
+
+    func require(_ roles: [Role]) throws(ServiceError) {
         try requireKey()
         guard role == .admin || roles.contains(role) else {
             var needed: [Role] = []

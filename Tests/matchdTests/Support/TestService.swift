@@ -109,7 +109,7 @@ struct TestService: Sendable {
 
     private static func makeKeys(_ engine: Engine) async throws -> Keys {
         func key(_ request: KeyRequest) async throws -> (key: String, id: String) {
-            let (key, record) = try await engine.createKey(request, by: .anonymous, bootstrap: true)
+            let (key, record) = try await engine.createKey(request)
             return (key, record.id)
         }
         try await engine.createEmployer(id: employerA, name: "Employer A")
@@ -118,7 +118,7 @@ struct TestService: Sendable {
         let revoked = try await key(KeyRequest(role: .admin, name: "former admin"))
         let spare = try await key(KeyRequest(role: .seeker, name: "spare"))
         let adminIdentity = try await engine.authenticate(key: admin.key)
-        try await engine.revokeKey(id: revoked.id, by: adminIdentity)
+        try await engine.revokeKey(id: revoked.id)
         return Keys(admin: admin.key,
                     employerA: try await key(KeyRequest(role: .employer, name: "Employer A", employerID: employerA)).key,
                     employerB: try await key(KeyRequest(role: .employer, name: "Employer B", employerID: employerB)).key,

@@ -21,7 +21,7 @@ extension APIHandler {
     }
 
     func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {
-        .ok(.init(body: .json(try jobBody(try await engine.job(id: input.path.jobId, by: identity)))))
+        .ok(.init(body: .json(try jobBody(try await engine.job(id: input.path.jobId)))))
     }
 
     func updateJob(_ input: Operations.UpdateJob.Input) async throws -> Operations.UpdateJob.Output {

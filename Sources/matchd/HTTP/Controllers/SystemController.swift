@@ -19,13 +19,13 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw ServiceError.invalid(field: "body", message: "expected JSON") }
         let role = APIKeyRecord.Role(rawValue: body.role.rawValue)!
         let (key, r) = try await engine.createKey(.init(role: role, name: body.name, employerID: body.employerId,
-                                                        talentID: body.talentId), by: identity)
+                                                        talentID: body.talentId))
         return .created(.init(body: .json(.init(id: r.id, key: key, role: body.role, name: r.name, employerId: r.employerId,
                                                 talentId: r.talentId, createdAt: r.createdAt))))
     }
 
     func revokeKey(_ input: Operations.RevokeKey.Input) async throws -> Operations.RevokeKey.Output {
-        try await engine.revokeKey(id: input.path.keyId, by: identity)
+        try await engine.revokeKey(id: input.path.keyId)
         return .noContent(.init())
     }
 }

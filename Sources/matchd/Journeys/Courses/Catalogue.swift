@@ -4,8 +4,7 @@ import Foundation
 
 extension Engine {
     /// Adds or replaces a platform course (admin); it is checked against the model first.
-    func putCourse(_ course: Course, by identity: Identity) async throws -> Course {
-        try identity.require(.admin)
+    func putCourse(_ course: Course) async throws -> Course {
         return try await putCourses([course]).first!
     }
 

@@ -24,9 +24,8 @@ struct CoursePlanResult: Sendable {
 extension Engine {
     /// Plans courses that close a talent's gaps for a job or post (owner or admin), then counts
     /// how many open jobs pass `threshold` before and after completing them.
-    func planCourses(talentID: String, target: PlanTarget, maxCourses: Int, subsidyOnly: Bool, threshold: Double,
-                     by identity: Identity) async throws -> CoursePlanResult {
-        let talent = try await talent(id: talentID, by: identity)
+    func planCourses(talentID: String, target: PlanTarget, maxCourses: Int, subsidyOnly: Bool, threshold: Double) async throws -> CoursePlanResult {
+        let talent = try await talent(id: talentID)
         guard (1...20).contains(maxCourses) else {
             throw ServiceError.invalid(field: "maxCourses", message: "must be 1…20, got \(maxCourses)")
         }

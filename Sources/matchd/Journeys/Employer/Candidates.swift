@@ -48,7 +48,7 @@ extension Engine {
     /// Ranked, explained candidates for a posting, among consenting talents (owner or admin).
     func matchCandidates(jobID: String, area: (JobRecord) -> CandidateArea, k: Int, cursor: PageCursor?,
                          by identity: Identity) async throws -> (items: [Explained<TalentEntry>], next: PageCursor?) {
-        let job = try await job(id: jobID, by: identity)
+        let job = try await job(id: jobID)
         try identity.requireJobOwner(employerID: job.employerId)
         let needs = try requirements(ofJob: job)
         let (snapshot, entries) = talents.view()

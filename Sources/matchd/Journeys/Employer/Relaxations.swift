@@ -73,7 +73,7 @@ extension Engine {
         guard threshold >= 0 && threshold <= 1 else {
             throw ServiceError.invalid(field: "threshold", message: "must be within 0…1, got \(threshold)")
         }
-        let job = try await job(id: jobID, by: identity)
+        let job = try await job(id: jobID)
         try identity.requireJobOwner(employerID: job.employerId)
         let need = try requirements(ofJob: job)
         let area = CandidateArea.resolve(city: nil, anyCity: nil, job: job)

@@ -20,7 +20,6 @@ extension Engine {
     /// Shortlists for several postings at once: postings that share a candidate area are scored
     /// in one batch search (one pass over the talents for the whole group), then re-ranked.
     func shortlists(jobIDs: [String], k: Int, by identity: Identity) async throws -> [Shortlist] {
-        try identity.require(.employer)
         guard !jobIDs.isEmpty, jobIDs.count <= 20 else {
             throw ServiceError.invalid(field: "jobIds", message: "give 1…20 posting ids, got \(jobIDs.count)")
         }

@@ -61,9 +61,8 @@ extension Engine {
     }
 
     /// A talent's matches (owner or admin).
-    func matchJobs(talentID: String, filters: JobFilters, k: Int, cursor: PageCursor?,
-                   by identity: Identity) async throws -> (items: [Explained<JobEntry>], next: PageCursor?) {
-        let talent = try await talent(id: talentID, by: identity)
+    func matchJobs(talentID: String, filters: JobFilters, k: Int, cursor: PageCursor?) async throws -> (items: [Explained<JobEntry>], next: PageCursor?) {
+        let talent = try await talent(id: talentID)
         return try matchJobs(for: try capabilities(of: talent.profile), filters: filters, k: k, cursor: cursor)
     }
 

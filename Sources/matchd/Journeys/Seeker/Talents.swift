@@ -123,7 +123,6 @@ extension Engine {
 
     /// Creates a talent: a seeker creates the one its key reserves, an admin any.
     func createTalent(_ draft: TalentDraft, by identity: Identity) async throws -> TalentRecord {
-        try identity.require(.seeker)
         var draft = draft
         if identity.role == .seeker {
             guard let owned = identity.talentID else { throw ServiceError.forbidden("this seeker key owns no talent id") }
@@ -141,8 +140,7 @@ extension Engine {
     }
 
     /// Replaces a talent's profile (owner or admin).
-    func updateTalent(id: String, _ draft: TalentDraft, by identity: Identity) async throws -> TalentRecord {
-        try identity.requireTalentOwner(id)
+    func updateTalent(id: String, _ draft: TalentDraft) async throws -> TalentRecord {
         if let bodyID = draft.id { try validateRecordID(bodyID, field: "id") }
         if let bodyID = draft.id, bodyID != id {
             throw ServiceError.unprocessable(field: "id", message: "body id \(bodyID) differs from the path's \(id)")
@@ -181,8 +179,7 @@ extension Engine {
     }
 
     /// A talent (owner or admin).
-    func talent(id: String, by identity: Identity) async throws -> TalentRecord {
-        try identity.requireTalentOwner(id)
+    func talent(id: String) async throws -> TalentRecord {
         guard let r = try await store.talent(id: id) else { throw ServiceError.notFound(kind: "talent", id: id) }
         return r
     }
@@ -193,8 +190,7 @@ extension Engine {
     /// gets the `StoreError`; if the process dies between the two, the next start rebuilds. The
     /// store's `secure_delete` zeroes the row's bytes in its pages; the WAL checkpoint removes the
     /// frames that still held them.
-    func deleteTalent(id: String, by identity: Identity) async throws {
-        try identity.requireTalentOwner(id)
+    func deleteTalent(id: String) async throws {
         let hashes = try await store.deleteTalent(id: id, inside: { try self.discardSnapshot() }) { seq in
             self.talents.remove([UInt64(seq)], erase: true)
         }
@@ -209,8 +205,8 @@ extension Engine {
     }
 
     /// Everything stored about a talent (owner or admin).
-    func exportTalent(id: String, by identity: Identity) async throws -> (TalentRecord, [APIKeyRecord]) {
-        let r = try await talent(id: id, by: identity)
+    func exportTalent(id: String) async throws -> (TalentRecord, [APIKeyRecord]) {
+        let r = try await talent(id: id)
         return (r, try await store.keys(talentID: id))
     }
 }
