@@ -22,28 +22,10 @@ import Synchronization
         case sgemm
     }
 
-    /// How small batches (`rowsByQueriesUpTo`) are scored. Measured with `matcher-compare tune
-    /// --sweeps smallbatch` (n = 1M, d = 256, k = 10, one thread, ms per batch, best of 3 with the
-    /// columns interleaved, 2026-12-01 22:05, two runs, OpenBLAS as SkylakeX; the streaming read
-    /// bound was about 95 ms), the kernels spreading their prefetch of the next rows over each
-    /// block's steps (`matchd_prefetch_spread`):
-    ///
-    /// | Q   | sgemm, queries × rows | sgemm, rows × queries | AVX2 kernel   | AVX-512 kernel |
-    /// |-----|-----------------------|-----------------------|---------------|----------------|
-    /// | 2   | 190.5 / 227.3         | 174.2 / 233.2         | 88.2 / 120.9  | 83.8 / 118.6   |
-    /// | 4   | 187.1 / 192.4         | 175.6 / 177.2         | 86.7 / 88.4   | 81.5 / 83.4    |
-    /// | 8   | 207.7 / 215.3         | 183.8 / 196.7         | 101.5 / 110.6 | 91.0 / 100.5   |
-    /// | 16  | 223.7 / 280.9         | 196.5 / 288.8         | 144.2 / 193.5 | 103.8 / 122.4  |
-    /// | 32  | 285.1 / 308.5         | 270.6 / 300.1         | 270.5 / 297.6 | 185.7 / 211.9  |
-    /// | 64  | 391.9 / 442.1         | 430.9 / 453.0         | 622.8 / 662.6 | 474.6 / 493.1  |
-    /// | 128 | 739.9 / 617.7         | 768.3 / 727.7         | 1368.7 / 1197.9 | 1152.9 / 898.9 |
-    ///
-    /// The kernels read each row once for the whole batch: the AVX-512 one stays near the read
-    /// bound up to Q = 16; beyond that they are bound by their FMAs, and past 32 queries (16 with
-    /// AVX2 only, a tie at 32) `sgemm`'s blocking wins. So `rowsByQueriesUpTo` is 32 where the CPU
-    /// has AVX-512 and 16 elsewhere. (With the prefetch issued in one burst per block, the sweep
-    /// at 19:50 had the AVX-512 kernel at 187 ms for Q = 16 and 283 ms for Q = 32, AVX2 at 236
-    /// and 376.)
+    /// How small batches (`rowsByQueriesUpTo`) are scored. matchd's kernels read each row once for
+    /// the whole batch and stay near the read bound while the FMAs keep up; past that `sgemm`'s
+    /// blocking wins: at 32 queries with AVX-512, 16 with AVX2 only (`smallBatchLimit`).
+    /// Measurement: `benchmarks/results/search-tuning.md`, "small batches" (`tune --sweeps smallbatch`).
     public enum SmallBatchKernel: String, Sendable, Hashable, CaseIterable {
         /// `DotKernel.batchScores` (each row read once for all queries): AVX-512 where the CPU
         /// has it, else AVX2; `sgemm` without AVX2.
@@ -73,98 +55,50 @@ import Synchronization
     /// Worker threads matchd splits the rows across (each with its own heaps, merged at the end).
     ///
     /// Ours, not OpenBLAS's: OpenBLAS runs one thread (set when the first index is made) and
-    /// matchd's workers share out the rows (`rowsPerClaim`; one contiguous range per core when
-    /// this table was measured). Measured with
-    /// `matcher-compare tune --sweeps threads` (n = 1M, d = 256, k = 10, ms per batch, best of 3,
-    /// 2026-11-23, 2 vCPUs, OpenBLAS recognising the CPU):
-    ///
-    /// | Q    | ours 1, BLAS 1 | ours 2, BLAS 1 (chosen) | ours 1, BLAS 2 |
-    /// |------|----------------|-------------------------|----------------|
-    /// | 1    | 43.6           | 33.7                    | 45.8           |
-    /// | 16   | 273            | 142                     | 153            |
-    /// | 256  | 1579           | 822                     | 1154           |
-    /// | 4096 | 22843          | 11969                   | 11949          |
-    ///
-    /// Again on 2026-12-01 20:05, with workers claiming rows (`rowsPerClaim`), the AVX2/AVX-512
-    /// kernels and OpenBLAS as SkylakeX:
-    ///
-    /// | Q    | ours 1, BLAS 1 | ours 2, BLAS 1 (chosen) | ours 1, BLAS 2 |
-    /// |------|----------------|-------------------------|----------------|
-    /// | 1    | 87.7           | 46.9                    | 86.5           |
-    /// | 16   | 173.0          | 91.0                    | 177.3          |
-    /// | 256  | 1206.6         | 665.5                   | 853.8          |
-    /// | 4096 | 18740.7        | 9771.9                  | 13371.0        |
-    ///
-    /// Splitting rows ourselves wins or ties at every batch size (by 1.3–1.9× in the second run),
-    /// works for matchd's own kernels too (which OpenBLAS cannot thread), and keeps results
-    /// identical, bit for bit, whatever the thread count and the claims: each worker's heap is
-    /// exact on the rows it scored, merging is by score, then id, and every row is scored in the
-    /// same kernel call however the rows are shared out (claims and ranges start on multiples of
-    /// the row tile, and gathered tiles are fixed by the filter: `RowScanner.gatherBatch`; the
-    /// screen's bf16 pass may group rows either way, since its candidates are rescored one by one). A
-    /// float score can depend on its kernel call (the small-batch kernels' row blocks, OpenBLAS's
-    /// kernels by shape), so that last point is what keeps real-valued results deterministic.
+    /// matchd's workers share out the rows (`rowsPerClaim`). Splitting rows ourselves wins at every
+    /// batch size, works for matchd's own kernels too (which OpenBLAS cannot thread), and keeps
+    /// results identical, bit for bit, whatever the thread count: each worker's heap is exact on
+    /// the rows it scored, merging is by score, then id, and every row is scored in the same kernel
+    /// call however the rows are shared out (claims and ranges start on multiples of the row tile;
+    /// gathered tiles are fixed by the filter, `RowScanner.gatherBatch`; the screen's candidates
+    /// are rescored one by one). Measurement: `benchmarks/results/search-tuning.md`, "threads" (`tune --sweeps threads`).
     public var threads: Int
     /// Rows a worker claims at a time from a shared counter (rounded down to a multiple of the
     /// tiles, at least one tile); 0 splits the rows into one contiguous range per worker instead.
     /// Only matters with more than one worker.
     ///
     /// The second vCPU of a shared VM is often slower than the first, and with one fixed range
-    /// each the search waits for the slower one. Measured with `matcher-compare tune --sweeps
-    /// claims` (n = 1M, d = 256, k = 10, two workers, ms per batch, best of 5 with the columns
-    /// interleaved, 2026-12-01, OpenBLAS as SkylakeX):
-    ///
-    /// | Q    | one range each | claims of 8 192 | claims of 32 768 (chosen) | claims of 131 072 |
-    /// |------|----------------|-----------------|---------------------------|-------------------|
-    /// | 1    | 47.7           | 42.5            | 42.9                      | 44.8              |
-    /// | 16   | 117.9          | 105.7           | 106.8                     | 108.6             |
-    /// | 256  | 649.9          | 632.3           | 611.0                     | 582.3             |
-    /// | 4096 | 10687.5        | 11390.8         | 10284.9                   | 10577.7           |
-    ///
-    /// Claims of 32 768 rows (31 per million) are 4–10 % faster than fixed ranges at every Q.
+    /// each the search waits for the slower one; claims of 32 768 rows are the fastest or within
+    /// the noise at every Q. Measurement: `benchmarks/results/search-tuning.md`, "two workers" (`tune --sweeps claims`).
     public var rowsPerClaim: Int
     /// Force a path; `nil` chooses by filter density (`gatherBelowDensity`).
     public var path: Path?
+    /// `simd` in blocks of 256 rows is the fastest single-query scan. Measurement: `benchmarks/results/search-tuning.md`,
+    /// "single query" (`tune --sweeps kernel`).
     public var singleQueryKernel: SingleQueryKernel
     public var smallBatchKernel: SmallBatchKernel
     /// Rows per scored block in the single-query scan (multiple of 64, divides `FlatIndex.chunkRows`).
     public var rowBlock: Int
     /// Rows per `sgemm` tile in batch search (multiple of 64, divides `FlatIndex.chunkRows`).
     ///
-    /// Every tile's rows come from memory, and OpenBLAS packs them before its kernel runs
-    /// without overlapping that read with arithmetic. So a batch's scoring phase is bounded
-    /// below the `sgemm` peak on cached data. Measured with `matcher-compare tune --sweeps
-    /// stream` (n = 1M, d = 256, one thread, 2026-12-01, the four quiet rounds of five): `sgemm`
-    /// streaming the matrix in tiles of 1,024 rows, nothing else, ran at 84–86 % of the cached
-    /// 4096 × 1024 peak at Q = 256 and 87–97 % at Q = 1,024, while one cached 256 × 1024 tile
-    /// ran at 93–97 %. No tile size from 256 to 4,096 rows was consistently faster (`--sweeps
-    /// tiles --tile-threads 2`, Q = 256: 560–1,000 ms, the spread within each size as wide as
-    /// between sizes).
+    /// Every tile's rows come from memory, and OpenBLAS packs them before its kernel runs without
+    /// overlapping that read with arithmetic, so a batch's scoring runs below the cached `sgemm`
+    /// peak (the "sgemm on one cached tile vs streamed" table). No tile size from 256 to 4,096 rows
+    /// is consistently faster: the spread between runs is as wide as between sizes. Measurement:
+    /// `benchmarks/results/search-tuning.md`, "batch tiles" (`tune --sweeps tiles`).
     public var rowTile: Int
     /// Queries per `sgemm` tile in batch search.
     public var queryTile: Int
     /// Batches up to this many queries use `.rowsByQueries` tiles, larger ones `.queriesByRows`.
+    /// Measurement: `benchmarks/results/search-tuning.md`, "batch tile layout" and "small batches".
     public var rowsByQueriesUpTo: Int
     /// Filters allowing less than this fraction of rows take the gather path (one query).
     ///
-    /// Measured with `matcher-compare tune --sweeps crossover` (n = 1M, d = 256, k = 10, one
-    /// thread, ms, best of 2, random allow-sets, 2026-12-01, AVX2 kernels, OpenBLAS as SkylakeX):
-    ///
-    /// | allowed | Q=1 scan | Q=1 gather | Q=16 scan | Q=16 gather | Q=256 scan | Q=256 gather |
-    /// |---------|----------|------------|-----------|-------------|------------|--------------|
-    /// | 90 %    | 75.5     | 97.1       | 161.0     | 219.1       | 1038.3     | 1335.4       |
-    /// | 80 %    | 70.8     | 88.6       | 159.5     | 193.5       | 1098.8     | 972.2        |
-    /// | 70 %    | 76.0     | 87.8       | 168.1     | 174.9       | 1178.0     | 1094.6       |
-    /// | 50 %    | 93.6     | 96.4       | 234.7     | 190.3       | 1334.4     | 795.2        |
-    /// | 30 %    | 75.5     | 43.2       | 175.8     | 90.7        | 1298.8     | 340.5        |
-    /// | 20 %    | 68.8     | 28.2       | 159.4     | 55.8        | 1045.2     | 224.8        |
-    /// | 10 %    | 71.0     | 15.3       | 161.4     | 29.7        | 1049.6     | 117.2        |
-    /// | 1 %     | 68.1     | 1.9        | 170.1     | 4.3         | 1114.6     | 13.3         |
-    ///
     /// A scan costs the same whatever the filter; a gather costs in proportion to the rows it
-    /// scores, but reads them scattered. One query: gather wins below about half the rows (a tie
-    /// at 50 %), so 0.4. Batches: the crossover rises with Q (about 0.7 at Q = 16, where the
-    /// scan's small-batch kernel is cheap, and 0.85 at Q = 256), so 0.75.
+    /// scores, but reads them scattered. One query: the gather wins at half the rows and below,
+    /// loses from 70 % (0.4 keeps a margin). Batches: the crossover moves with Q (about 0.4 at
+    /// Q = 16, above 0.9 at Q = 256), so 0.75. Measurement: `benchmarks/results/search-tuning.md`, "filter crossover"
+    /// (`tune --sweeps crossover`).
     public var gatherBelowDensity: Double
     /// The same crossover for batches of queries (see `gatherBelowDensity`).
     public var batchGatherBelowDensity: Double

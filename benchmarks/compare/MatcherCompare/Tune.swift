@@ -17,15 +17,19 @@ struct Tune: ParsableCommand {
     @Option(help: "Batch sizes for the tile sweep.") var tileBatches = "16,256,4096"
     @Option(help: "Worker threads for the tile sweep.") var tileThreads = 1
     @Option(help: "Filter densities for the crossover sweep.") var densities = "0.9,0.8,0.7,0.5,0.3,0.2,0.1,0.05,0.02,0.01"
+    @Option(help: "Also write the tables to this Markdown file (e.g. results/search-tuning.md), with the machine and the command.")
+    var write: String?
 
     func run() throws {
+        let out = Output()
+        defer { if let write { out.save(to: write, command: CommandLine.arguments.dropFirst().joined(separator: " ")) } }
         let d = dimension
         var rng = SplitMix(seed: 42)
         let index = try buildIndex(rng.centered(count: n * d), dimension: d)
         let snapshot = index.snapshot
         let queries = rng.centered(count: 4096 * d)
         let single = Array(queries[0..<d])
-        print("# n=\(n) d=\(d) k=\(k); \(BLASThreads.configuration)")
+        out.line("Data: n=\(n) rows, d=\(d), k=\(k), seeded uniform values; \(BLASThreads.configuration).")
 
         func best(_ body: () throws -> Void) rethrows -> Double {
             var b = Double.infinity
@@ -36,9 +40,9 @@ struct Tune: ParsableCommand {
         let wanted = Set(sweeps.split(separator: ",").map(String.init))
 
         if wanted.contains("kernel") {
-            print("\n## single query: kernel × row block (ms per query, 1 thread)")
-            print("| kernel | block 128 | block 256 | block 512 | block 1024 |")
-            print("|---|---|---|---|---|")
+            out.line("\n## single query: kernel × row block (ms per query, 1 thread)")
+            out.line("| kernel | block 128 | block 256 | block 512 | block 1024 |")
+            out.line("|---|---|---|---|---|")
             BLASThreads.count = 1
             for kernel in SearchTuning.SingleQueryKernel.allCases {
                 var row = "| \(kernel) |"
@@ -46,13 +50,13 @@ struct Tune: ParsableCommand {
                     let t = SearchTuning(threads: 1, singleQueryKernel: kernel, rowBlock: block)
                     row += String(format: " %.1f |", 1000 * (try best { _ = try snapshot.search(single, k: k, filter: nil, after: nil, tuning: t) }))
                 }
-                print(row)
+                out.line(row)
             }
         }
         if wanted.contains("threads") {
-            print("\n## threads: matchd workers (OpenBLAS 1 thread) vs OpenBLAS threads (ms per batch)")
-            print("| Q | ours 1 / BLAS 1 | ours 2 / BLAS 1 | ours 1 / BLAS 2 |")
-            print("|---|---|---|---|")
+            out.line("\n## threads: matchd workers (OpenBLAS 1 thread) vs OpenBLAS threads (ms per batch)")
+            out.line("| Q | ours 1 / BLAS 1 | ours 2 / BLAS 1 | ours 1 / BLAS 2 |")
+            out.line("|---|---|---|---|")
             for q in [1, 16, 256, 4096] {
                 var row = "| \(q) |"
                 for (ours, blas) in [(1, 1), (2, 1), (1, 2)] {
@@ -67,15 +71,15 @@ struct Tune: ParsableCommand {
                     }
                     row += String(format: " %.1f |", ms)
                 }
-                print(row)
+                out.line(row)
             }
             BLASThreads.count = 1
         }
         if wanted.contains("claims") {
-            print("\n## two workers: one range each vs rows claimed from a shared counter (ms per batch, OpenBLAS 1 thread)")
+            out.line("\n## two workers: one range each vs rows claimed from a shared counter (ms per batch, OpenBLAS 1 thread)")
             let sizes = [0, 8_192, 32_768, 131_072]
-            print("| Q |" + sizes.map { $0 == 0 ? " one range each |" : " claims of \($0) |" }.joined())
-            print("|---|" + String(repeating: "---|", count: sizes.count))
+            out.line("| Q |" + sizes.map { $0 == 0 ? " one range each |" : " claims of \($0) |" }.joined())
+            out.line("|---|" + String(repeating: "---|", count: sizes.count))
             BLASThreads.count = 1
             for q in [1, 16, 256, 4096] {
                 let m = q == 1 ? nil : try batch(q)
@@ -90,30 +94,30 @@ struct Tune: ParsableCommand {
                         })
                     }
                 }
-                print("| \(q) |" + times.map { String(format: " %.1f |", 1000 * $0) }.joined())
+                out.line("| \(q) |" + times.map { String(format: " %.1f |", 1000 * $0) }.joined())
             }
         }
         if wanted.contains("tiles") {
-            print("\n## batch tiles: row tile × query tile (ms per batch of Q, \(tileThreads) worker(s), OpenBLAS 1 thread)")
+            out.line("\n## batch tiles: row tile × query tile (ms per batch of Q, \(tileThreads) worker(s), OpenBLAS 1 thread)")
             BLASThreads.count = 1
             for q in tileBatches.split(separator: ",").compactMap({ Int($0) }) {
                 let m = try batch(q)
-                print("\nQ = \(q)\n\n| row tile | q tile 64 | q tile 128 | q tile 256 | q tile 1024 |")
-                print("|---|---|---|---|---|")
+                out.line("\nQ = \(q)\n\n| row tile | q tile 64 | q tile 128 | q tile 256 | q tile 1024 |")
+                out.line("|---|---|---|---|---|")
                 for rowTile in [256, 512, 1024, 2048, 4096] {
                     var row = "| \(rowTile) |"
                     for qTile in [64, 128, 256, 1024] {
                         let t = SearchTuning(threads: tileThreads, rowTile: rowTile, queryTile: qTile)
                         row += String(format: " %.1f |", 1000 * (try best { _ = try snapshot.search(queries: m, k: k, filter: nil, tuning: t) }))
                     }
-                    print(row)
+                    out.line(row)
                 }
             }
         }
         if wanted.contains("layout") {
-            print("\n## batch tile layout (ms per batch, 1 thread; scoring / merging share)")
-            print("| Q | queries × rows | rows × queries |")
-            print("|---|---|---|")
+            out.line("\n## batch tile layout (ms per batch, 1 thread; scoring / merging share)")
+            out.line("| Q | queries × rows | rows × queries |")
+            out.line("|---|---|---|")
             BLASThreads.count = 1
             for q in tileBatches.split(separator: ",").compactMap({ Int($0) }) {
                 let m = try batch(q)
@@ -127,13 +131,13 @@ struct Tune: ParsableCommand {
                                   100 * p.scoringSeconds / (p.scoringSeconds + p.mergingSeconds),
                                   100 * p.mergingSeconds / (p.scoringSeconds + p.mergingSeconds))
                 }
-                print(row)
+                out.line(row)
             }
         }
         if wanted.contains("smallbatch") {
-            print("\n## small batches: kernel and layout (ms per batch, 1 thread)")
-            print("| Q | sgemm, queries × rows | sgemm, rows × queries | AVX2 batch kernel | AVX-512 batch kernel (where the CPU has it) |")
-            print("|---|---|---|---|---|")
+            out.line("\n## small batches: kernel and layout (ms per batch, 1 thread)")
+            out.line("| Q | sgemm, queries × rows | sgemm, rows × queries | AVX2 batch kernel | AVX-512 batch kernel (where the CPU has it) |")
+            out.line("|---|---|---|---|---|")
             BLASThreads.count = 1
             for q in [2, 4, 8, 16, 32, 64, 128] {
                 let m = try batch(q)
@@ -148,13 +152,13 @@ struct Tune: ParsableCommand {
                         times[c] = min(times[c], try seconds { _ = try snapshot.search(queries: m, k: k, filter: nil, tuning: t) })
                     }
                 }
-                print("| \(q) |" + times.map { String(format: " %.1f |", 1000 * $0) }.joined())
+                out.line("| \(q) |" + times.map { String(format: " %.1f |", 1000 * $0) }.joined())
             }
         }
         if wanted.contains("screen") {
-            print("\n## batches: bf16 screen on AMX tiles vs the float paths (ms per batch, 1 thread; screen: scoring / rescoring ms)")
-            print("| Q | float (small-batch kernel to 32, then sgemm) | bf16 screen + exact rescoring |")
-            print("|---|---|---|")
+            out.line("\n## batches: bf16 screen on AMX tiles vs the float paths (ms per batch, 1 thread; screen: scoring / rescoring ms)")
+            out.line("| Q | float (small-batch kernel to 32, then sgemm) | bf16 screen + exact rescoring |")
+            out.line("|---|---|---|")
             BLASThreads.count = 1
             for q in tileBatches.split(separator: ",").compactMap({ Int($0) }) {
                 let m = try batch(q)
@@ -172,12 +176,12 @@ struct Tune: ParsableCommand {
                         }
                     }
                 }
-                print(String(format: "| %d | %.1f | %.1f (%.1f / %.1f) |", q, 1000 * times[0], 1000 * times[1],
+                out.line(String(format: "| %d | %.1f | %.1f (%.1f / %.1f) |", q, 1000 * times[0], 1000 * times[1],
                              1000 * split.0, 1000 * split.1))
             }
         }
         if wanted.contains("peak") {
-            print("\n## sgemm peak (GFLOP/s, m=4096 n=1024 k=\(d))")
+            out.line("\n## sgemm peak (GFLOP/s, m=4096 n=1024 k=\(d))")
             for _ in 0..<repetitions {
                 let one = BLASPeak.sgemm(m: 4096, n: 1024, k: d, repetitions: 3)
                 let two = BLASPeak.concurrentSGEMM(threads: 2, m: 4096, n: 1024, k: d, repetitions: 3, lockstep: false)
@@ -187,13 +191,13 @@ struct Tune: ParsableCommand {
                 DispatchQueue.concurrentPerform(iterations: 2) { _ in _ = BLASPeak.sgemm(m: 4096, n: 1024, k: d, repetitions: reps) }
                 let wall: Double = (ContinuousClock.now - t0) / .seconds(1)
                 let flops: Double = 4 * 4096 * 1024 * Double(d) * Double(reps)
-                print(String(format: "1t %.0f | 2t sum of independent bests %.0f | 2t lockstep %.0f | 2t wall %.0f", one, two, lockstep, flops / wall / 1e9))
+                out.line(String(format: "1t %.0f | 2t sum of independent bests %.0f | 2t lockstep %.0f | 2t wall %.0f", one, two, lockstep, flops / wall / 1e9))
             }
         }
         if wanted.contains("stream") {
-            print("\n## sgemm on one cached tile vs streamed over all n rows in tiles of 1024 (GFLOP/s, 1 thread)")
-            print("| Q | peak (4096 × 1024 tile, cached) | Q × 1024 tile, cached | streamed | streamed ÷ peak |")
-            print("|---|---|---|---|---|")
+            out.line("\n## sgemm on one cached tile vs streamed over all n rows in tiles of 1024 (GFLOP/s, 1 thread)")
+            out.line("| Q | peak (4096 × 1024 tile, cached) | Q × 1024 tile, cached | streamed | streamed ÷ peak |")
+            out.line("|---|---|---|---|---|")
             BLASThreads.count = 1
             let rows = rng.centered(count: n * d)
             for q in [256, 1024] {
@@ -206,15 +210,15 @@ struct Tune: ParsableCommand {
                                                    rowCount: n, dimension: d, rowTile: 1024)
                         }
                     }
-                    print(String(format: "| %d | %.0f | %.0f | %.0f | %.2f |", q, peak, cached, streamed, streamed / peak))
+                    out.line(String(format: "| %d | %.0f | %.0f | %.0f | %.2f |", q, peak, cached, streamed, streamed / peak))
                 }
             }
         }
         /// Block scan against gather at each batch size, per filter density (ms, one thread).
         func crossover(_ title: String, batches: [Int], screen: Bool) throws {
-            print("\n## \(title) (ms, 1 thread)")
-            print("| allowed |" + batches.map { " Q=\($0) scan | Q=\($0) gather |" }.joined())
-            print("|---|" + String(repeating: "---|---|", count: batches.count))
+            out.line("\n## \(title) (ms, 1 thread)")
+            out.line("| allowed |" + batches.map { " Q=\($0) scan | Q=\($0) gather |" }.joined())
+            out.line("|---|" + String(repeating: "---|---|", count: batches.count))
             BLASThreads.count = 1
             for density in densities.split(separator: ",").compactMap({ Double($0) }) {
                 var frng = SplitMix(seed: 7)
@@ -233,7 +237,7 @@ struct Tune: ParsableCommand {
                         row += String(format: " %.1f |", ms)
                     }
                 }
-                print(row)
+                out.line(row)
             }
         }
         if wanted.contains("crossover") {
@@ -242,6 +246,37 @@ struct Tune: ParsableCommand {
         if wanted.contains("screencrossover") {
             try crossover("filter crossover for screened batches: screened gather vs screened block scan",
                           batches: [32, 256], screen: true)
+        }
+    }
+}
+
+/// The sweeps' tables as they are printed, kept for `--write`.
+final class Output {
+    private(set) var text = ""
+
+    func line(_ s: String) {
+        print(s)
+        text += s + "\n"
+    }
+
+    /// Writes the tables under a header naming the machine, the kernels and the command.
+    func save(to path: String, command: String) {
+        let cpu = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "")
+            .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?
+            .trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let header = """
+            # SearchTuning's measurements
+
+            Written by `matcher-compare \(command)` (benchmarks/compare/MatcherCompare/Tune.swift) on \(cpu), \(cores) \
+            cores, \(ISO8601DateFormatter().string(from: Date())). Each table is one decision of `SearchTuning`; the \
+            constant in source names its table. Times are the best of the repetitions, in ms.
+
+            """
+        do {
+            try (header + text).write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            FileHandle.standardError.write(Data("cannot write \(path): \(error)\n".utf8))
         }
     }
 }
