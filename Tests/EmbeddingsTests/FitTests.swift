@@ -87,6 +87,42 @@ import Testing
         }
     }
 
+    /// The scorers re-ranking uses (one person against many postings, one posting against many
+    /// people) give `Fit.score` to the last bit, in any order of calls (the person's memo fills
+    /// as it goes), with and without a latent space.
+    @Test func scorersEqualFitScoreBitForBit() throws {
+        let latent = try LatentSpace.build(model: model, rank: 6)
+        let ids = model.competencies.map(\.id)
+        var rng = SplitMix64(seed: 77)
+        func randomNeed() -> RequirementProfile {
+            let needIDs = Array(ids.prefix(60).shuffled(using: &rng).prefix(Int.random(in: 1...8, using: &rng)))
+            let weights = needIDs.map { _ in Double.random(in: 0.05...1, using: &rng) }
+            let total = weights.reduce(0, +)
+            return need(needIDs.enumerated().map { ($1, Int.random(in: 0...8, using: &rng), weights[$0] / total) })
+        }
+        func randomHave() -> CapabilityProfile {
+            // Few ids, so that people and postings overlap and related credit is common.
+            have(ids.prefix(40).shuffled(using: &rng).prefix(Int.random(in: 0...12, using: &rng))
+                .map { ($0, Double(Int.random(in: 0...16, using: &rng)) / 2) })
+        }
+        for space in [nil, latent] {
+            for _ in 0..<40 {
+                let h = randomHave()
+                var person = Fit.PersonScorer(have: h, dimension: model.dimension, latent: space)
+                for _ in 0..<30 {
+                    let n = randomNeed()
+                    #expect(person.score(n) == Fit.score(have: h, need: n, latent: space))
+                }
+                let n = randomNeed()
+                let posting = Fit.PostingScorer(need: n, latent: space)
+                for _ in 0..<30 {
+                    let h = randomHave()
+                    #expect(posting.score(h) == Fit.score(have: h, need: n, latent: space))
+                }
+            }
+        }
+    }
+
     /// The precomputed similarity table agrees with the rank-r dot product it replaces.
     @Test func similarityTableMatchesDotProducts() throws {
         let latent = try LatentSpace.build(model: model, rank: 6)

@@ -45,7 +45,7 @@ import Testing
 
     /// The ids the catalogs can find: entries whose key is a live row of the index.
     static func searchable(_ engine: Engine) -> (jobs: Set<String>, talents: Set<String>) {
-        func live<E>(_ catalog: Catalog<E>, _ id: (E) -> String) -> Set<String> {
+        func live<E: CatalogEntry>(_ catalog: Catalog<E>, _ id: (E) -> String) -> Set<String> {
             let (snapshot, entries) = catalog.view()
             var ids = Set<String>()
             snapshot.forEachLive { _, key in if let e = entries[key] { ids.insert(id(e)) } }
@@ -74,7 +74,7 @@ import Testing
         #expect(found.talents == talents, "talents missing from the index: \(talents.subtracting(found.talents).sorted())",
                 sourceLocation: sourceLocation)
         let profile = TalentDraft(Samples.talent(nil, name: "probe", skills: skills[0])).profile
-        let matches = try engine.matchJobs(profile: profile, filters: JobFilters(), k: 100, cursor: nil)
+        let matches = try await engine.matchJobs(profile: profile, filters: JobFilters(), k: 100, cursor: nil)
         #expect(Set(matches.items.map(\.id)) == jobs, sourceLocation: sourceLocation)
     }
 

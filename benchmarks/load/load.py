@@ -21,7 +21,7 @@ scheduled during the import and the rest: an import must not stop the server ans
 """
 import os
 import argparse
-import concurrent.futures
+import asyncio
 import http.client
 import json
 import random
@@ -46,7 +46,17 @@ def main():
     ap.add_argument("--demo-keys", help="the demo's demo-keys.json (one employer and one seeker key)")
     ap.add_argument("--keys", type=int, default=100, help="seeker keys and employer keys to create at setup (each)")
     ap.add_argument("--target-p99", type=float, default=25.0, help="PASS when each kind's p99 is at most this (ms)")
+    ap.add_argument("--target-p99-employer", type=float, help="the employer queries' own target (ms), if not --target-p99")
     ap.add_argument("--rate", type=float, default=50, help="requests per second, all kinds together")
+    ap.add_argument("--rates", help="several rates, one phase each, e.g. 100,250,500,1000,2000 (a curve)")
+    ap.add_argument("--warmup", type=float, default=3, help="seconds at the lowest rate first, not reported")
+    ap.add_argument("--connections", type=int, default=512, help="most connections open at once")
+    ap.add_argument("--server-pid", type=int, help="the server's pid, to report its CPU time per request")
+    ap.add_argument("--write", help="also write the tables to this results file (markdown)")
+    ap.add_argument("--append", action="store_true", help="with --write: add to the file instead of replacing it")
+    ap.add_argument("--label", help="a heading for this run's tables in the results file (e.g. the server settings)")
+    ap.add_argument("--profile", action="store_true",
+                    help="sample the server with perf during the first rate and table where its CPU time goes")
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--talents", type=int, default=20000, help="demo talents t-00001 … (ids to query)")
     ap.add_argument("--jobs", type=int, default=5000, help="demo jobs job-00001 …")
@@ -59,100 +69,334 @@ def main():
 
     url = urllib.parse.urlparse(args.url)
     rng = random.Random(args.seed)
-    local = threading.local()
     headers = {"Authorization": f"Bearer {args.key}"}
     seekers, employers, created = make_keys(args, url, headers, rng)
+    rates = [float(r) for r in args.rates.split(",")] if args.rates else [args.rate]
+    try:
+        if args.warmup > 0:
+            run_phase(args, url, headers, seekers, employers, min(rates), args.warmup, rng, with_import=False)
+        profiler = start_profile(args) if args.profile else None
+        phases = []
+        for rate in rates:
+            phases.append((rate, run_phase(args, url, headers, seekers, employers, rate, args.seconds, rng,
+                                           with_import=bool(args.import_count))))
+            if profiler:
+                profile = finish_profile(profiler, rates[0])
+                profiler = None
+    finally:
+        revoke_keys(url, headers, created)
 
-    def connection():
-        if not hasattr(local, "conn"):
-            local.conn = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=30)
-        return local.conn
-
-    def request(path, key, scheduled):
-        conn = connection()
-        try:
-            conn.request("GET", path, headers={"Authorization": f"Bearer {key}"})
-            response = conn.getresponse()
-            body = response.read()
-            status = response.status
-        except Exception:
-            local.__dict__.pop("conn", None)
-            return None, time.perf_counter() - scheduled
-        latency = time.perf_counter() - scheduled
-        if status == 200:
-            json.loads(body)
-        return status, latency
-
-    plan = []
-    n = int(args.rate * args.seconds)
-    for i in range(n):
-        if i % 2 == 0:
-            kind = "seeker"
-            talent, key = rng.choice(seekers)
-            path = f"/v1/talents/{talent}/matches?k=10"
-        else:
-            kind = "employer"
-            job, key = rng.choice(employers)
-            path = f"/v1/jobs/{job}/candidates?k=10"
-        plan.append((i / args.rate, kind, path, key))
-
-    results = {"seeker": [], "employer": []}
-    during = {"seeker": [], "employer": []}
-    statuses = {}
-    window = [float("inf"), float("-inf")]   # the import's start and end, perf_counter seconds
-    imported = {}
-    start = time.perf_counter() + 0.5
-    importer = None
-    if args.import_count:
-        importer = threading.Thread(target=run_import, args=(args, url, headers, window, imported, start + 2))
-        importer.start()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=64) as pool:
-        futures = []
-        for offset, kind, path, key in plan:
-            scheduled = start + offset
-            delay = scheduled - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            futures.append((kind, scheduled, pool.submit(request, path, key, scheduled)))
-        if importer:
-            importer.join()
-        for kind, scheduled, future in futures:
-            status, latency = future.result()
-            statuses[status] = statuses.get(status, 0) + 1
-            if status == 200:
-                (during if window[0] <= scheduled <= window[1] else results)[kind].append(latency * 1000)
-
-    revoke_keys(url, headers, created)
-    print(f"rate {args.rate:g} req/s for {args.seconds:g} s; statuses {statuses}; "
-          f"{len(seekers)} seeker keys, {len({k for _, k in employers})} employer keys")
-    if args.import_count:
-        print(f"import of {args.import_count} talents: {imported.get('status')} in {window[1] - window[0]:.1f} s, "
-              f"{imported.get('summary')}")
-    print("| query | requests | p50 ms | p90 ms | p99 ms | max ms |")
-    print("|---|---|---|---|---|---|")
-    for label, table in (("", results), (" (during the import)", during)):
-        for kind, values in table.items():
-            if not values:
-                continue
-            name = "seeker: GET /v1/talents/{id}/matches?k=10" if kind == "seeker" else "employer: GET /v1/jobs/{id}/candidates?k=10"
-            print(f"| {name}{label} | {len(values)} | {percentile(values, 50):.1f} | {percentile(values, 90):.1f} | "
-                  f"{percentile(values, 99):.1f} | {max(values):.1f} |")
-
-    # The verdict: the target holds for queries outside an import (those during it are reported
-    # above, not judged).
+    keys_line = f"{len(seekers)} seeker keys, {len({k for _, k in employers})} employer keys"
+    report = [] if len(rates) == 1 else [curve_table(args, phases)]
+    if args.profile:
+        report.append(profile)
     problems = []
-    if set(statuses) != {200}:
-        problems.append(f"not every query answered 200: {statuses}")
-    for kind, values in results.items():
-        if not values:
-            problems.append(f"no {kind} query outside the import")
-        elif percentile(values, 99) > args.target_p99:
-            problems.append(f"{kind} p99 {percentile(values, 99):.1f} ms > {args.target_p99:g} ms")
+    for rate, phase in phases:
+        report.append(phase_table(args, rate, phase, keys_line))
+        problems += [f"{rate:g} req/s: {p}" for p in verdict(args, phase)]
+    text = "\n\n".join(report)
+    print(text)
+    if args.write:
+        write_results(args, text, keys_line)
     if problems:
         print("FAIL: " + "; ".join(problems))
         sys.exit(1)
-    p99 = ", ".join(f"{kind} p99 {percentile(values, 99):.1f} ms" for kind, values in results.items())
-    print(f"PASS: {p99} (target p99 <= {args.target_p99:g} ms)")
+    print(f"PASS: every rate answered 200 with seeker p99 <= {target(args, 'seeker'):g} ms, "
+          f"employer p99 <= {target(args, 'employer'):g} ms")
+
+
+def run_phase(args, url, headers, seekers, employers, rate, seconds, rng, with_import):
+    """One open-loop phase at `rate`: returns latencies (ms) by kind, outside and during an
+    import, the status counts, the achieved rate and the CPU seconds of server and client."""
+    plan = []
+    for i in range(int(rate * seconds)):
+        if i % 2 == 0:
+            talent, key = rng.choice(seekers)
+            plan.append((i / rate, "seeker", f"/v1/talents/{talent}/matches?k=10", key))
+        else:
+            job, key = rng.choice(employers)
+            plan.append((i / rate, "employer", f"/v1/jobs/{job}/candidates?k=10", key))
+    window = [float("inf"), float("-inf")]   # the import's start and end, perf_counter seconds
+    imported = {}
+    passes_before = search_passes(url, headers)
+    server_before = process_cpu(args.server_pid)
+    client_before = client_cpu()
+    start = time.perf_counter() + 0.2
+    importer = None
+    if with_import:
+        importer = threading.Thread(target=run_import, args=(args, url, headers, window, imported, start + 2))
+        importer.start()
+    outcomes = asyncio.run(drive(url, plan, start, args.connections))
+    finished = time.perf_counter()
+    if importer:
+        importer.join()
+    phase = {"results": {"seeker": [], "employer": []}, "during": {"seeker": [], "employer": []},
+             "statuses": {}, "imported": imported, "window": window, "seconds": seconds}
+    for (offset, kind, _, _), (status, latency) in zip(plan, outcomes):
+        phase["statuses"][status] = phase["statuses"].get(status, 0) + 1
+        if status == 200:
+            inside = window[0] <= start + offset <= window[1]
+            phase["during" if inside else "results"][kind].append(latency * 1000)
+    phase["achieved"] = len(plan) / max(finished - start, 1e-9)
+    phase["server_cpu"] = None if server_before is None else process_cpu(args.server_pid) - server_before
+    phase["client_cpu"] = client_cpu() - client_before
+    phase["requests"] = len(plan)
+    phase["rss"] = process_rss(args.server_pid)
+    after = search_passes(url, headers)
+    phase["passes"] = {k: (after[k][0] - passes_before.get(k, (0, 0))[0], after[k][1] - passes_before.get(k, (0, 0))[1])
+                       for k in after}
+    return phase
+
+
+def search_passes(url, headers):
+    """Per catalog, (queries, passes) the server's search coalescer has answered so far, from
+    /metrics (`matchd_search_pass_queries`); empty when the server does not report them."""
+    import re
+    conn = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=30)
+    try:
+        conn.request("GET", "/metrics", headers=headers)
+        text = conn.getresponse().read().decode()
+    except OSError:
+        return {}
+    finally:
+        conn.close()
+    found = {}
+    for m in re.finditer(r'^matchd_search_pass_queries_(sum|count)\{index="(\w+)"\} ([0-9.e+]+)$', text, re.M):
+        queries, passes = found.get(m.group(2), (0, 0))
+        value = int(float(m.group(3)))
+        found[m.group(2)] = (value, passes) if m.group(1) == "sum" else (queries, value)
+    return found
+
+
+async def drive(url, plan, start, max_connections):
+    """Sends each planned request at its scheduled time on an idle keep-alive connection (a new
+    one when none is idle) and measures its latency from that time, so a slow server cannot
+    hide its delay by slowing the client down (no coordinated omission)."""
+    loop = asyncio.get_running_loop()
+    clock = time.perf_counter
+    idle = []
+    opened = [0]
+    gate = asyncio.Semaphore(max_connections)
+    outcomes = [None] * len(plan)
+    base = loop.time() - clock()   # perf_counter → loop time
+
+    async def one(i, path, key, scheduled):
+        async with gate:
+            conn = idle.pop() if idle else None
+            try:
+                if conn is None:
+                    conn = await asyncio.open_connection(url.hostname, url.port or 80)
+                    opened[0] += 1
+                status, body = await exchange(conn, path, key)
+                if status == 200 and (i % 16 == 0):
+                    json.loads(body)       # a sample is decoded in full; every body is checked below
+                if status == 200 and not body.endswith(b"}"):
+                    status = "truncated"
+                idle.append(conn)
+            except Exception as error:
+                if conn is not None:
+                    conn[1].close()
+                status = type(error).__name__
+            outcomes[i] = (status, clock() - scheduled)
+
+    tasks = []
+    for i, (offset, _, path, key) in enumerate(plan):
+        scheduled = start + offset
+        delay = scheduled - clock()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, path, key, scheduled)))
+    await asyncio.gather(*tasks)
+    for _, writer in idle:
+        writer.close()
+    return outcomes
+
+
+async def exchange(conn, path, key):
+    """One HTTP/1.1 GET on a keep-alive connection: (status, body)."""
+    reader, writer = conn
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: matchd\r\nAuthorization: Bearer {key}\r\n\r\n".encode())
+    status = int((await reader.readline()).split()[1])
+    length, chunked = 0, False
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if not chunked:
+        return status, await reader.readexactly(length)
+    parts = []
+    while True:
+        size = int((await reader.readline()).split(b";")[0], 16)
+        if size == 0:
+            await reader.readline()
+            return status, b"".join(parts)
+        parts.append(await reader.readexactly(size))
+        await reader.readline()
+
+
+# Where the server's CPU time goes, by the frames that start each part of a request (Swift's
+# mangled names, as perf reports them): each share counts the samples under that frame.
+PROFILE_PARTS = [
+    ("JSON encoding of the response (Foundation JSONEncoder)", ["20FoundationEssentials11JSONEncoderC6encode"]),
+    ("vector search (Matcher IndexSnapshot.search, single and batched)",
+     ["7Matcher13IndexSnapshotC6search_1k6filter5after", "7Matcher13IndexSnapshotC6search7queries"]),
+    ("re-ranking: fit scores (Fit scorers)", ["FitO12PersonScorerV5score", "FitO13PostingScorerV5score"]),
+    ("explanations of the page (Fit.evaluate)", ["10Embeddings3FitO8evaluate"]),
+    ("store reads (GRDB DatabasePool.read)", ["4GRDB12DatabasePoolC4read"]),
+    ("socket I/O (SwiftNIO event loops)", ["8NIOPosix19SelectableEventLoopC3runyyKF$"]),
+]
+"""Each part: frames whose samples count (the largest share among frames matching each pattern,
+since a frame and its wrappers nest; the patterns of a part do not nest, so they add)."""
+
+
+def start_profile(args):
+    """perf sampling the server (all threads, call graphs) for the first rate's duration."""
+    import subprocess
+    if not args.server_pid:
+        sys.exit("--profile needs --server-pid")
+    out = f"/tmp/matchd-load-{os.getpid()}.perf"
+    proc = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", str(args.server_pid), "-o", out, "--",
+                             "sleep", str(args.seconds)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, out
+
+
+def finish_profile(profiler, rate):
+    import re
+    import subprocess
+    proc, out = profiler
+    proc.wait()
+    report = subprocess.run(["perf", "report", "-i", out, "--children", "--sort", "symbol", "--stdio", "-g", "none"],
+                            capture_output=True, text=True).stdout
+    os.remove(out)
+    rows = []
+    for line in report.splitlines():
+        m = re.match(r"\s*([0-9.]+)%\s+([0-9.]+)%\s+\[[.k]\]\s+(\S+)", line)
+        if m:
+            rows.append((float(m.group(1)), m.group(3)))
+    total = next((share for share, name in rows if name == "start_thread"), 100.0)
+    lines = [f"Server CPU by part at {rate:g} req/s (perf, {len(rows)} frames; a part's share is the samples "
+             f"under its frame, of the {total:.1f} % under the server's threads):", "",
+             "| part | share of server CPU |", "|---|---|"]
+    for label_, patterns in PROFILE_PARTS:
+        share = sum(max((s for s, name in rows if re.search(p, name)), default=0.0) for p in patterns)
+        lines.append(f"| {label_} | {share / total * 100:.1f} % |")
+    return "\n".join(lines)
+
+
+def process_cpu(pid):
+    """User + system CPU seconds of process `pid` (all its threads), from /proc."""
+    if not pid:
+        return None
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_rss(pid):
+    """Resident memory of process `pid` in MiB, from /proc; None without a pid."""
+    if not pid:
+        return None
+    with open(f"/proc/{pid}/status") as f:
+        kib = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+    return kib / 1024
+
+
+def client_cpu():
+    t = os.times()
+    return t.user + t.system
+
+
+def label(kind):
+    return "seeker: GET /v1/talents/{id}/matches?k=10" if kind == "seeker" else "employer: GET /v1/jobs/{id}/candidates?k=10"
+
+
+def cpu_per_request(phase, key):
+    return "" if phase[key] is None else f"{phase[key] / max(phase['requests'], 1) * 1000:.2f}"
+
+
+def verdict(args, phase):
+    """What fails the target: any answer other than 200, or a kind's p99 (outside an import)
+    above --target-p99."""
+    problems = []
+    if set(phase["statuses"]) != {200}:
+        problems.append(f"not every query answered 200: {phase['statuses']}")
+    for kind, values in phase["results"].items():
+        if not values:
+            problems.append(f"no {kind} query outside the import")
+        elif percentile(values, 99) > target(args, kind):
+            problems.append(f"{kind} p99 {percentile(values, 99):.1f} ms > {target(args, kind):g} ms")
+    return problems
+
+
+def target(args, kind):
+    return args.target_p99_employer if kind == "employer" and args.target_p99_employer else args.target_p99
+
+
+def curve_table(args, phases):
+    """One line per offered rate: what was achieved, the p99 of each kind and the CPU cost."""
+    lines = ["| offered req/s | achieved req/s | errors | seeker p50 / p99 ms | employer p50 / p99 ms | "
+             "server CPU ms/req | client CPU ms/req | verdict |",
+             "|---|---|---|---|---|---|---|---|"]
+    for rate, phase in phases:
+        errors = sum(n for s, n in phase["statuses"].items() if s != 200)
+        cells = []
+        for kind in ("seeker", "employer"):
+            v = phase["results"][kind]
+            cells.append(f"{percentile(v, 50):.1f} / {percentile(v, 99):.1f}" if v else "–")
+        ok = "meets" if not verdict(args, phase) else "misses"
+        lines.append(f"| {rate:g} | {phase['achieved']:.0f} | {errors} | {cells[0]} | {cells[1]} | "
+                     f"{cpu_per_request(phase, 'server_cpu')} | {cpu_per_request(phase, 'client_cpu')} | {ok} |")
+    return "\n".join(lines)
+
+
+def phase_table(args, rate, phase, keys_line):
+    lines = [f"rate {rate:g} req/s for {phase['seconds']:g} s; statuses {phase['statuses']}; {keys_line}"
+             + (f"; server CPU {cpu_per_request(phase, 'server_cpu')} ms/request, resident {phase['rss']:.0f} MiB"
+                if phase["rss"] is not None else "")
+             + "".join(f"; {k}: {q} searches in {p} passes" for k, (q, p) in sorted(phase["passes"].items()))]
+    if phase["imported"]:
+        window = phase["window"]
+        lines.append(f"import of {args.import_count} talents: {phase['imported'].get('status')} in "
+                     f"{window[1] - window[0]:.1f} s, {phase['imported'].get('summary')}")
+    lines += ["", "| query | requests | p50 ms | p90 ms | p99 ms | max ms |", "|---|---|---|---|---|---|"]
+    for suffix, table in (("", phase["results"]), (" (during the import)", phase["during"])):
+        for kind, values in table.items():
+            if values:
+                lines.append(f"| {label(kind)}{suffix} | {len(values)} | {percentile(values, 50):.1f} | "
+                             f"{percentile(values, 90):.1f} | {percentile(values, 99):.1f} | {max(values):.1f} |")
+    return "\n".join(lines)
+
+
+def write_results(args, text, keys_line):
+    """The tables as a results file, with the machine and the command that made them."""
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    settings = " ".join(f"{k}={v}" for k, v in sorted(os.environ.items())
+                        if k.startswith("MATCHD_") and k not in ("MATCHD_LOAD_DATA", "MATCHD_LOAD_PORT"))
+    header = (f"# Load: seeker and employer queries, open loop\n\n"
+              f"Written by `{settings + ' ' if settings else ''}benchmarks/load/run --rates {args.rates or args.rate} "
+              f"--seconds {args.seconds:g}{' --profile' if args.profile else ''}"
+              f"{' --write ' + args.write if args.write else ''}` (load.py) on {time.strftime('%Y-%m-%d')}: "
+              f"{os.cpu_count()} CPUs ({cpu}), client and server on the same machine; the demo store of "
+              f"{args.talents:,} talents and {args.jobs:,} postings; {keys_line}; each rate for {args.seconds:g} s after a "
+              f"{args.warmup:g} s warm-up. Latency is measured from each request's scheduled time. "
+              f"CPU is user + system time per request (server: all its threads).\n\n")
+    if args.label:
+        header = f"## {args.label}\n\n" + header.split("\n\n", 1)[1] if args.append else header + f"## {args.label}\n\n"
+    elif args.append:
+        header = header.split("\n\n", 1)[1]
+    with open(args.write, "a" if args.append else "w", encoding="utf-8") as f:
+        f.write(("\n" if args.append else "") + header + text + "\n")
 
 
 def call(url, method, path, headers, body=None):

@@ -33,7 +33,7 @@ struct MatchCommand: AsyncParsableCommand {
             input = ProfileInput(text: text)
         }
         let k = try validateK(k)
-        let page = try engine.matchJobs(profile: input, filters: JobFilters(city: city, postCode: postCode), k: k, cursor: nil)
+        let page = try await engine.matchJobs(profile: input, filters: JobFilters(city: city, postCode: postCode), k: k, cursor: nil)
         if page.items.isEmpty { print("no matching open jobs") }
         for (i, r) in page.items.enumerated() {
             let gaps = r.fit.gaps.prefix(3).map { "\(engine.model.competency(id: $0.competency)?.name.zh ?? $0.competency) \(String(format: "%.1f", $0.have))→\($0.need)" }

@@ -18,6 +18,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest JSON body in bytes (env MATCHD_MAX_BODY_BYTES; default 1 MiB).") var maxBodyBytes: Int?
     @Option(help: "Largest NDJSON import body in bytes (env MATCHD_MAX_IMPORT_BYTES; default 256 MiB).") var maxImportBytes: Int?
     @Option(help: "Candidates retrieved before re-ranking (env MATCHD_RETRIEVAL_DEPTH; default 500).") var retrievalDepth: Int?
+    @Option(help: "Searches of one catalog run at once; more are batched (env MATCHD_SEARCH_LANES; default 1).")
+    var searchLanes: Int?
+    @Option(help: "Microseconds a free search waits to batch with others (env MATCHD_GATHER_MICROSECONDS; default 300).")
+    var gatherMicroseconds: Int?
+    @Flag(inversion: .prefixedNo, help: "Compute the market reports as the server starts (env MATCHD_MARKET_AT_START; default true).")
+    var marketAtStart: Bool?
 
     func resolvedConfig(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> MatchdConfig {
         var config = MatchdConfig()
@@ -28,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = try maxBodyBytes ?? StoreOptions.int(env, "MATCHD_MAX_BODY_BYTES") { config.maxBodyBytes = v }
         if let v = try maxImportBytes ?? StoreOptions.int(env, "MATCHD_MAX_IMPORT_BYTES") { config.maxImportBytes = v }
         if let v = try retrievalDepth ?? StoreOptions.int(env, "MATCHD_RETRIEVAL_DEPTH") { config.retrievalDepth = v }
+        if let v = try searchLanes ?? StoreOptions.int(env, "MATCHD_SEARCH_LANES") { config.searchLanes = v }
+        if let v = try gatherMicroseconds ?? StoreOptions.int(env, "MATCHD_GATHER_MICROSECONDS") { config.gatherMicroseconds = v }
+        if let v = try marketAtStart ?? StoreOptions.bool(env, "MATCHD_MARKET_AT_START") { config.marketAtStart = v }
         try config.validate()
         return config
     }
@@ -53,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await ensureAdminKey(engine: engine, logger: logger)
         // The market reports of the store as it starts, in the background, so the first report
         // request is served from them.
-        engine.market.refresh(engine: engine, storeRevision: try await engine.store.revision())
+        if config.marketAtStart { engine.market.refresh(engine: engine, storeRevision: try await engine.store.revision()) }
         let app = try buildApplication(engine: engine, logger: logger, metrics: { registry.emitToString() })
         logger.info("serving", metadata: ["address": "\(config.host):\(config.port)"])
         try await app.runService()

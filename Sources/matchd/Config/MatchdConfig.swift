@@ -23,6 +23,18 @@ struct MatchdConfig: Sendable, Equatable {
     /// `--retrieval-depth`, `MATCHD_RETRIEVAL_DEPTH`, default 500: candidates retrieved by vector
     /// similarity before re-ranking by fit (and the deepest a cursor can page).
     var retrievalDepth = 500
+    /// `--search-lanes`, `MATCHD_SEARCH_LANES`, default 1: searches of one catalog that run at
+    /// once; more wait and are answered in batched passes (`SearchCoalescer`). At 750 req/s on the
+    /// demo store one lane gathering for 300 µs kept p99 at 25–27 ms, where a lane per core reached
+    /// 3.1 s and one lane without gathering 1.3 s. Measurement: `benchmarks/results/load-demo.md`, "Coalescing".
+    var searchLanes = 1
+    /// `--gather-microseconds`, `MATCHD_GATHER_MICROSECONDS`, default 300 (0…5000): how long a
+    /// search that finds a lane free waits for others to batch with. Measurement: as `searchLanes`.
+    var gatherMicroseconds = 300
+    /// `--market-at-start` / `--no-market-at-start`, `MATCHD_MARKET_AT_START` (`true`/`false`),
+    /// default true: compute the market reports in the background as the server starts, so
+    /// the first report request is served from them (off: on the first request instead).
+    var marketAtStart = true
     /// `--latent-rank`, `MATCHD_LATENT_RANK`, default 32: rank of the latent competency space.
     var latentRank = 32
     /// The market view (`--market-min-count`, `MATCHD_MARKET_MIN_COUNT`, default 10: the fewest
@@ -42,6 +54,8 @@ struct MatchdConfig: Sendable, Equatable {
         return source
     }
 
+    var gatherWindow: Duration { .microseconds(gatherMicroseconds) }
+
     var indexDirectory: URL { dataDirectory.appendingPathComponent("index") }
     var adminKeyFile: URL { dataDirectory.appendingPathComponent("admin.key") }
 
@@ -57,6 +71,12 @@ struct MatchdConfig: Sendable, Equatable {
         }
         guard (10...10_000).contains(retrievalDepth) else {
             throw ConfigError("--retrieval-depth / MATCHD_RETRIEVAL_DEPTH must be 10…10000, got \(retrievalDepth)")
+        }
+        guard (1...256).contains(searchLanes) else {
+            throw ConfigError("--search-lanes / MATCHD_SEARCH_LANES must be 1…256, got \(searchLanes)")
+        }
+        guard (0...5000).contains(gatherMicroseconds) else {
+            throw ConfigError("--gather-microseconds / MATCHD_GATHER_MICROSECONDS must be 0…5000, got \(gatherMicroseconds)")
         }
         guard (1...256).contains(latentRank) else {
             throw ConfigError("--latent-rank / MATCHD_LATENT_RANK must be 1…256, got \(latentRank)")
@@ -92,6 +112,15 @@ struct StoreOptions: ParsableArguments {
         if let v = try marketMinCount ?? Self.int(environment, "MATCHD_MARKET_MIN_COUNT") {
             guard v >= 1 else { throw ConfigError("the market's minimum count must be at least 1, got \(v)") }
             config.market.minCount = v
+        }
+    }
+
+    static func bool(_ environment: [String: String], _ name: String) throws -> Bool? {
+        guard let raw = environment[name] else { return nil }
+        switch raw.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw ConfigError("\(name) must be true or false, got \(raw)")
         }
     }
 

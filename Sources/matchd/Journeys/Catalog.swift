@@ -5,10 +5,13 @@ import Synchronization
 /// attributes and competency profile of each indexed record, published together.
 ///
 /// `view()` returns a snapshot and the entries that belong to it; a reader keeps both as long as
-/// it likes while writers publish new ones.
-final class Catalog<Entry: Sendable>: Sendable {
+/// it likes while writers publish new ones. `entry(id:)` finds an indexed record by its id
+/// without the store.
+final class Catalog<Entry: CatalogEntry>: Sendable {
     let index: FlatIndex
-    private let entries: Mutex<[UInt64: Entry]>
+    /// Searches of this catalog, coalesced into batched passes under load.
+    let searches: SearchCoalescer
+    private let entries: Mutex<Entries>
     /// Filters by a caller-chosen key (e.g. a city), with the snapshot they were built for.
     private let filters = Mutex<[String: (generation: UInt64, layout: UInt64, filter: RowFilter)]>([:])
     /// Serialises writers, so that the entry map can be copied outside `entries`' lock.
@@ -16,14 +19,35 @@ final class Catalog<Entry: Sendable>: Sendable {
     /// Cached filters, at most (keys come from requests).
     static var maxCachedFilters: Int { 64 }
 
-    init(index: FlatIndex, entries: [UInt64: Entry] = [:]) {
+    /// The entries by key, and the key of each entry's record id.
+    private struct Entries: Sendable {
+        var byKey: [UInt64: Entry] = [:]
+        var keyByID: [String: UInt64] = [:]
+
+        mutating func set(_ key: UInt64, _ entry: Entry) {
+            if let old = byKey.updateValue(entry, forKey: key), old.id != entry.id { keyByID[old.id] = nil }
+            keyByID[entry.id] = key
+        }
+
+        mutating func remove(_ key: UInt64) {
+            if let old = byKey.removeValue(forKey: key), keyByID[old.id] == key { keyByID[old.id] = nil }
+        }
+    }
+
+    init(index: FlatIndex, searches: SearchCoalescer) {
         self.index = index
-        self.entries = Mutex(entries)
+        self.searches = searches
+        self.entries = Mutex(Entries())
     }
 
     /// A consistent pair: the index snapshot and the entries of its live keys (perhaps more).
     func view() -> (snapshot: IndexSnapshot, entries: [UInt64: Entry]) {
-        entries.withLock { (index.snapshot, $0) }
+        entries.withLock { (index.snapshot, $0.byKey) }
+    }
+
+    /// The entry of the indexed record with id `id`, if the catalog holds it.
+    func entry(id: String) -> Entry? {
+        entries.withLock { e in e.keyByID[id].flatMap { e.byKey[$0] } }
     }
 
     var count: Int { index.count }
@@ -63,8 +87,8 @@ final class Catalog<Entry: Sendable>: Sendable {
         let dropped = items.filter { $0.vector == nil }.map(\.key)
         try writer.withLock { _ throws(MatcherError) in
             var map = entries.withLock { $0 }
-            for item in kept { map[item.key] = item.entry }
-            for key in dropped { map.removeValue(forKey: key) }
+            for item in kept { map.set(item.key, item.entry) }
+            for key in dropped { map.remove(key) }
             try entries.withLock { current throws(MatcherError) in
                 if !kept.isEmpty { try index.upsert(ids: kept.map(\.key), vectors: kept.map { $0.vector! }) }
                 if !dropped.isEmpty { index.delete(ids: dropped) }
@@ -79,9 +103,11 @@ final class Catalog<Entry: Sendable>: Sendable {
         let kept = items.filter { $0.vector != nil }
         let keep = Set(kept.map(\.key))
         try writer.withLock { _ throws(MatcherError) in
-            var map = [UInt64: Entry](minimumCapacity: kept.count)
-            for item in kept { map[item.key] = item.entry }
-            var stale = Set(entries.withLock { $0.keys }.filter { !keep.contains($0) })
+            var map = Entries()
+            map.byKey.reserveCapacity(kept.count)
+            map.keyByID.reserveCapacity(kept.count)
+            for item in kept { map.set(item.key, item.entry) }
+            var stale = Set(entries.withLock { $0.byKey.keys }.filter { !keep.contains($0) })
             index.snapshot.forEachLive { _, key in if !keep.contains(key) { stale.insert(key) } }
             try entries.withLock { current throws(MatcherError) in
                 if !stale.isEmpty { index.delete(ids: Array(stale)) }
@@ -95,7 +121,7 @@ final class Catalog<Entry: Sendable>: Sendable {
     func remove(_ keys: [UInt64], erase: Bool = false) {
         writer.withLock { _ in
             var map = entries.withLock { $0 }
-            for key in keys { map.removeValue(forKey: key) }
+            for key in keys { map.remove(key) }
             entries.withLock { current in
                 index.delete(ids: keys)
                 if erase { index.compact() }

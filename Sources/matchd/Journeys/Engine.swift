@@ -53,8 +53,10 @@ final class Engine: Sendable {
         self.directoryLock = directoryLock
         self.market = MarketService(configuration: config.market)
         let dimension = vectorizer.dimension
-        jobs = Catalog(index: try FlatIndex(dimension: dimension, metric: .cosine))
-        talents = Catalog(index: try FlatIndex(dimension: dimension, metric: .cosine))
+        jobs = Catalog(index: try FlatIndex(dimension: dimension, metric: .cosine),
+                       searches: SearchCoalescer(index: .jobs, lanes: config.searchLanes, gatherWindow: config.gatherWindow))
+        talents = Catalog(index: try FlatIndex(dimension: dimension, metric: .cosine),
+                          searches: SearchCoalescer(index: .talents, lanes: config.searchLanes, gatherWindow: config.gatherWindow))
         platformCourses = Mutex([:])
         store.onPublishFailure { [weak self] db, error in
             guard let self else { throw error }

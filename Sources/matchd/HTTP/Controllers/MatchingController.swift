@@ -33,7 +33,7 @@ extension APIHandler {
         let cursor = try body.cursor.map { c throws(ServiceError) in try PageCursor(encoded: c) }
         let filters = JobFilters(city: f?.city, salaryMin: f?.salaryMin, salaryMax: f?.salaryMax, level: f?.level,
                                  postCode: f?.postCode)
-        let page = try engine.matchJobs(profile: ProfileInput(body.profile), filters: filters, k: k, cursor: cursor)
+        let page = try await engine.matchJobs(profile: ProfileInput(body.profile), filters: filters, k: k, cursor: cursor)
         return .ok(.init(body: .json(S.JobMatchPage(page, model: model))))
     }
 
@@ -42,7 +42,7 @@ extension APIHandler {
         let k = try validateK(q.k)
         let cursor = try q.cursor.map { c throws(ServiceError) in try PageCursor(encoded: c) }
         let page = try await engine.matchCandidates(jobID: input.path.jobId,
-                                                    area: { CandidateArea.resolve(city: q.city, anyCity: q.anyCity, job: $0) },
+                                                    area: { CandidateArea.resolve(city: q.city, anyCity: q.anyCity, postingCity: $0) },
                                                     k: k, cursor: cursor, by: identity)
         return .ok(.init(body: .json(S.CandidatePage(page, model: model))))
     }

@@ -30,11 +30,12 @@ enum CandidateArea: Sendable, Equatable, Hashable {
         }
     }
 
-    /// The area for a posting: the explicit city, else anywhere when asked, else the posting's city.
-    static func resolve(city: String?, anyCity: Bool?, job: JobRecord) -> CandidateArea {
+    /// The area for a posting in `postingCity`: the explicit city, else anywhere when asked,
+    /// else the posting's city.
+    static func resolve(city: String?, anyCity: Bool?, postingCity: String?) -> CandidateArea {
         if let city { return CandidateArea.city(city).normalized }
         if anyCity == true { return .anywhere }
-        return job.city.map { CandidateArea.city($0).normalized } ?? .anywhere
+        return postingCity.map { CandidateArea.city($0).normalized } ?? .anywhere
     }
 }
 
@@ -45,23 +46,30 @@ extension Engine {
         return try requirements(of: job)
     }
 
-    /// Ranked, explained candidates for a posting, among consenting talents (owner or admin).
-    func matchCandidates(jobID: String, area: (JobRecord) -> CandidateArea, k: Int, cursor: PageCursor?,
+    /// Ranked, explained candidates for a posting, among consenting talents (owner or admin). An
+    /// open posting is read from the jobs catalog (its requirements kept when it was written),
+    /// others from the store.
+    func matchCandidates(jobID: String, area: (_ postingCity: String?) -> CandidateArea, k: Int, cursor: PageCursor?,
                          by identity: Identity) async throws -> (items: [Explained<TalentEntry>], next: PageCursor?) {
-        let job = try await job(id: jobID)
-        try identity.requireJobOwner(employerID: job.employerId)
-        let needs = try requirements(ofJob: job)
-        let (snapshot, entries) = talents.view()
-        let where_ = area(job)
-        let filter = where_ == .anywhere ? nil : talents.filter(key: where_.cacheKey, snapshot: snapshot,
-                                                                                entries: entries, allows: where_.allows)
-        let started = ContinuousClock.now
-        let ranked = try Ranking.rank(query: vectorizer.searchVector(needs), snapshot: snapshot, entries: entries,
-                                      filter: filter, depth: config.retrievalDepth, id: \.id) { talent in
-            Fit.score(have: talent.capabilities, need: needs, latent: latent)
+        let posting: (employerId: String, city: String?, needs: RequirementProfile)
+        if let entry = jobs.entry(id: jobID) {
+            posting = (entry.employerId, entry.city, entry.requirements)
+        } else {
+            let job = try await job(id: jobID)
+            posting = (job.employerId, job.city, try requirements(of: job))
         }
-        let page = Ranking.page(ranked, k: k, after: cursor) { Fit.evaluate(have: $0.capabilities, need: needs, latent: latent) }
-        SearchMetrics.record(index: .talents, seconds: (ContinuousClock.now - started).seconds)
-        return page
+        try identity.requireJobOwner(employerID: posting.employerId)
+        let needs = posting.needs
+        let ranked = try await talents.match(candidateQuery(needs, area: area(posting.city)), depth: config.retrievalDepth,
+                                             metrics: .talents)
+        return ranked.page(k: k, after: cursor) { Fit.evaluate(have: $0.capabilities, need: needs, latent: latent) }
+    }
+
+    /// The search for candidates who meet `needs` in `area`, re-ranked by fit.
+    func candidateQuery(_ needs: RequirementProfile, area: CandidateArea) -> MatchQuery<TalentEntry> {
+        let scorer = Fit.PostingScorer(need: needs, latent: latent)
+        return MatchQuery(vector: vectorizer.searchVector(needs),
+                          scope: area == .anywhere ? nil : MatchScope(key: area.cacheKey, allows: area.allows),
+                          score: { scorer.score($0.capabilities) })
     }
 }

@@ -76,7 +76,7 @@ extension Engine {
         let job = try await job(id: jobID)
         try identity.requireJobOwner(employerID: job.employerId)
         let need = try requirements(ofJob: job)
-        let area = CandidateArea.resolve(city: nil, anyCity: nil, job: job)
+        let area = CandidateArea.resolve(city: nil, anyCity: nil, postingCity: job.city)
         let people = talents.view().entries.values.filter(area.allows).map(\.capabilities)
         let (qualified, items) = Relaxations.count(people: people, need: need, threshold: threshold, latent: latent)
         return Relaxations(jobID: jobID, threshold: threshold, candidates: people.count, qualified: qualified, items: items)

@@ -17,8 +17,8 @@ struct Shortlist: Sendable {
 }
 
 extension Engine {
-    /// Shortlists for several postings at once: postings that share a candidate area are scored
-    /// in one batch search (one pass over the talents for the whole group), then re-ranked.
+    /// Shortlists for several postings at once: postings that share a candidate area are
+    /// retrieved in one batched search (one pass over the talents for the whole group), then re-ranked.
     func shortlists(jobIDs: [String], k: Int, by identity: Identity) async throws -> [Shortlist] {
         guard !jobIDs.isEmpty, jobIDs.count <= 20 else {
             throw ServiceError.invalid(field: "jobIds", message: "give 1…20 posting ids, got \(jobIDs.count)")
@@ -37,37 +37,8 @@ extension Engine {
             jobs.append(r)
         }
         let needs = try jobs.map { j throws(ServiceError) in try requirements(ofJob: j) }
-        let (snapshot, entries) = talents.view()
-        var results = [Shortlist?](repeating: nil, count: jobs.count)
-        let groups = Dictionary(grouping: jobs.indices) { CandidateArea.resolve(city: nil, anyCity: nil, job: jobs[$0]) }
-        let started = ContinuousClock.now
-        for (area, members) in groups {
-            let queries = members.map { vectorizer.searchVector(needs[$0]) }
-            let filter = area == .anywhere ? nil : talents.filter(key: area.cacheKey, snapshot: snapshot,
-                                                                                entries: entries, allows: area.allows)
-            let hits: [[SearchHit]]
-            if snapshot.count == 0 || queries.allSatisfy({ !$0.contains { $0 != 0 } }) {
-                hits = members.map { _ in [] }
-            } else {
-                do {
-                    let safe = queries.map { q in q.contains { $0 != 0 } ? q : [Float](repeating: 1, count: q.count) }
-                    hits = try snapshot.search(queries: try Matrix(rowVectors: safe), k: min(config.retrievalDepth, FlatIndex.maxK),
-                                               filter: filter)
-                } catch { throw ServiceError.matcher(error) }
-            }
-            for (m, jobIndex) in members.enumerated() {
-                let need = needs[jobIndex]
-                let empty = !queries[m].contains { $0 != 0 }
-                let ranked = Ranking.order(empty ? [] : hits[m].compactMap { hit in
-                    entries[hit.id].map { t in
-                        Ranked(entry: t, id: t.id, score: Fit.score(have: t.capabilities, need: need, latent: latent),
-                               similarity: hit.score)
-                    }
-                })
-                results[jobIndex] = Shortlist(job: jobs[jobIndex], requirements: need, candidates: Array(ranked.prefix(k)))
-            }
-        }
-        SearchMetrics.record(index: .talents, seconds: (ContinuousClock.now - started).seconds, batch: true)
-        return results.map { $0! }
+        let queries = jobs.indices.map { candidateQuery(needs[$0], area: CandidateArea.resolve(city: nil, anyCity: nil, postingCity: jobs[$0].city)) }
+        let lists = try await talents.match(queries, depth: config.retrievalDepth, metrics: .talents)
+        return jobs.indices.map { Shortlist(job: jobs[$0], requirements: needs[$0], candidates: lists[$0].top(k)) }
     }
 }

@@ -44,31 +44,31 @@ struct JobFilters: Sendable, Equatable {
 
 extension Engine {
     /// Ranked, explained open jobs for capabilities `has`.
-    func matchJobs(for has: CapabilityProfile, filters: JobFilters, k: Int, cursor: PageCursor?) throws(ServiceError)
+    func matchJobs(for has: CapabilityProfile, filters: JobFilters, k: Int, cursor: PageCursor?) async throws(ServiceError)
         -> (items: [Explained<JobEntry>], next: PageCursor?) {
         try filters.validate()
-        let (snapshot, entries) = jobs.view()
-        let filter = filters.isEmpty ? nil : jobs.filter(key: filters.cacheKey, snapshot: snapshot, entries: entries,
-                                                                     allows: filters.normalized.allows)
-        let started = ContinuousClock.now
-        let ranked = try Ranking.rank(query: vectorizer.searchVector(has), snapshot: snapshot, entries: entries,
-                                      filter: filter, depth: config.retrievalDepth, id: \.id) { job in
-            Fit.score(have: has, need: job.requirements, latent: latent)
-        }
-        let page = Ranking.page(ranked, k: k, after: cursor) { Fit.evaluate(have: has, need: $0.requirements, latent: latent) }
-        SearchMetrics.record(index: .jobs, seconds: (ContinuousClock.now - started).seconds)
-        return page
+        let normalized = filters.normalized
+        var scorer = Fit.PersonScorer(have: has, dimension: model.dimension, latent: latent)
+        let query = MatchQuery<JobEntry>(vector: vectorizer.searchVector(has),
+                                         scope: filters.isEmpty ? nil : MatchScope(key: filters.cacheKey, allows: normalized.allows),
+                                         score: { scorer.score($0.requirements) })
+        let ranked = try await jobs.match(query, depth: config.retrievalDepth, metrics: .jobs)
+        return ranked.page(k: k, after: cursor) { Fit.evaluate(have: has, need: $0.requirements, latent: latent) }
     }
 
-    /// A talent's matches (owner or admin).
+    /// A talent's matches (owner or admin). The capabilities of a talent who consented to be
+    /// found are the ones kept in the talents catalog when the record was written; others'
+    /// are computed from the stored profile.
     func matchJobs(talentID: String, filters: JobFilters, k: Int, cursor: PageCursor?) async throws -> (items: [Explained<JobEntry>], next: PageCursor?) {
-        let talent = try await talent(id: talentID)
-        return try matchJobs(for: try capabilities(of: talent.profile), filters: filters, k: k, cursor: cursor)
+        let has = if let entry = talents.entry(id: talentID) { entry.capabilities } else {
+            try capabilities(of: try await talent(id: talentID).profile)
+        }
+        return try await matchJobs(for: has, filters: filters, k: k, cursor: cursor)
     }
 
     /// Anonymous matching: the profile is used and forgotten.
-    func matchJobs(profile: ProfileInput, filters: JobFilters, k: Int, cursor: PageCursor?) throws(ServiceError)
+    func matchJobs(profile: ProfileInput, filters: JobFilters, k: Int, cursor: PageCursor?) async throws(ServiceError)
         -> (items: [Explained<JobEntry>], next: PageCursor?) {
-        try matchJobs(for: try capabilities(of: profile), filters: filters, k: k, cursor: cursor)
+        try await matchJobs(for: try capabilities(of: profile), filters: filters, k: k, cursor: cursor)
     }
 }

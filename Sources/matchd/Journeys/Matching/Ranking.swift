@@ -61,31 +61,47 @@ struct PageCursor: Equatable, Sendable {
     func precedes(score s: Double, id i: String) -> Bool { s < score || (s == score && i > id) }
 }
 
-/// Retrieval then re-ranking, shared by every matching journey.
-enum Ranking {
-    /// The `depth` nearest rows by cosine (exact, through Matcher), re-ranked by `score`:
-    /// score descending, then id ascending. Explanations are left to `page`.
-    static func rank<Entry: Sendable>(query: [Float], snapshot: IndexSnapshot, entries: [UInt64: Entry],
-                                      filter: RowFilter?, depth: Int, id: (Entry) -> String,
-                                      score: (Entry) -> Double) throws(ServiceError) -> [Ranked<Entry>] {
-        guard query.contains(where: { $0 != 0 }), snapshot.count > 0 else { return [] }
-        let hits: [SearchHit]
-        do { hits = try snapshot.search(query, k: min(depth, FlatIndex.maxK), filter: filter) } catch { throw .matcher(error) }
-        return order(hits.compactMap { hit in
-            entries[hit.id].map { Ranked(entry: $0, id: id($0), score: score($0), similarity: hit.score) }
-        })
+/// A query's retrieved rows in ranking order: fit score descending, then id ascending. The
+/// entries stay in the catalog view they were retrieved from: ranking sorts small keys, and only
+/// a page's results are copied out and explained.
+struct RankedList<Entry: CatalogEntry>: Sendable {
+    private struct Key: Sendable {
+        var score: Double
+        var id: String
+        var key: UInt64
+        var similarity: Float
     }
 
-    /// Sorts by score descending, then id ascending.
-    static func order<Entry>(_ items: [Ranked<Entry>]) -> [Ranked<Entry>] {
-        items.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+    private let entries: [UInt64: Entry]
+    private let order: [Key]
+
+    /// `hits` re-ranked by `score`; hits without an entry (removed meanwhile) are dropped.
+    init(hits: [SearchHit], entries: [UInt64: Entry], score: (Entry) -> Double) {
+        var keys: [Key] = []
+        keys.reserveCapacity(hits.count)
+        for hit in hits {
+            guard let (s, id) = entries[hit.id].map({ (score($0), $0.id) }) else { continue }
+            keys.append(Key(score: s, id: id, key: hit.id, similarity: hit.score))
+        }
+        keys.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+        self.entries = entries
+        self.order = keys
     }
+
+    var count: Int { order.count }
+
+    private func ranked(_ k: Key) -> Ranked<Entry> {
+        Ranked(entry: entries[k.key]!, id: k.id, score: k.score, similarity: k.similarity)
+    }
+
+    /// The first `k` results.
+    func top(_ k: Int) -> [Ranked<Entry>] { order.prefix(k).map(ranked) }
 
     /// The `k` results after `cursor`, explained, and the cursor of the next page when more remain.
-    static func page<Entry>(_ ranked: [Ranked<Entry>], k: Int, after cursor: PageCursor?,
-                            explain: (Entry) -> FitResult) -> ([Explained<Entry>], PageCursor?) {
-        let rest = cursor.map { c in ranked.filter { c.precedes(score: $0.score, id: $0.id) } } ?? ranked
-        let page = rest.prefix(k).map { Explained($0, fit: explain($0.entry)) }
+    func page(k: Int, after cursor: PageCursor?, explain: (Entry) -> FitResult) -> ([Explained<Entry>], PageCursor?) {
+        let start = cursor.map { c in order.firstIndex { c.precedes(score: $0.score, id: $0.id) } ?? order.count } ?? 0
+        let rest = order[start...]
+        let page = rest.prefix(k).map { key in Explained(ranked(key), fit: explain(entries[key.key]!)) }
         let next = rest.count > k ? page.last.map { PageCursor(score: $0.score, id: $0.id) } : nil
         return (page, next)
     }
