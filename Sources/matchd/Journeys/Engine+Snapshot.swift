@@ -95,8 +95,8 @@ extension Engine {
     func restoreSnapshot(logger: Logger) async throws -> Bool {
         guard let data = try? Data(contentsOf: manifestURL),
               let manifest = try? JSONDecoder().decode(SnapshotManifest.self, from: data) else { return false }
-        return try await store.republish { db -> (Bool, Int64?) in
-            let expected = SnapshotManifest(format: Self.snapshotFormat, revision: try Store.revision(db),
+        return try await store.republish { records -> (Bool, Int64?) in
+            let expected = SnapshotManifest(format: Self.snapshotFormat, revision: try records.revision(),
                                             modelFingerprint: self.modelFingerprint,
                                             dimension: self.vectorizer.dimension, latentRank: self.latent.rank)
             guard manifest == expected else {

@@ -1,4 +1,3 @@
-import GRDB
 import Embeddings
 import Foundation
 import Logging
@@ -58,9 +57,9 @@ final class Engine: Sendable {
         talents = Catalog(index: try FlatIndex(dimension: dimension, metric: .cosine),
                           searches: SearchCoalescer(index: .talents, lanes: config.searchLanes, gatherWindow: config.gatherWindow))
         platformCourses = Mutex([:])
-        store.onPublishFailure { [weak self] db, error in
+        store.onPublishFailure { [weak self] records, error in
             guard let self else { throw error }
-            try self.recoverCatalogs(db, after: error)
+            try self.recoverCatalogs(records, after: error)
         }
     }
 
@@ -205,28 +204,26 @@ final class Engine: Sendable {
     /// then hold exactly the store's searchable records. It runs on the store's serial writer,
     /// so no commit interleaves, and the catalogs reflect the revision read.
     func rebuildCatalogs(logger: Logger) async throws {
-        let counts = try await store.republish { db in
-            let counts = try self.rebuildCatalogs(db, Set(CatalogKind.allCases))
-            return (counts, try Store.revision(db))
+        let counts = try await store.republish { records in
+            let counts = try self.rebuildCatalogs(records, Set(CatalogKind.allCases))
+            return (counts, try records.revision())
         }
         logger.info("catalogs rebuilt from the store", metadata: [
             "jobs": "\(counts[.jobs] ?? 0)", "talents": "\(counts[.talents] ?? 0)"])
     }
 
-    /// Replaces the contents of the `kinds` catalogs with the searchable records `db` holds;
-    /// returns how many each now holds.
+    /// Replaces the contents of the `kinds` catalogs with the searchable `records`; returns how
+    /// many each now holds.
     @discardableResult
-    func rebuildCatalogs(_ db: Database, _ kinds: Set<CatalogKind>) throws -> [CatalogKind: Int] {
+    func rebuildCatalogs(_ records: Store.Reader, _ kinds: Set<CatalogKind>) throws -> [CatalogKind: Int] {
         var counts: [CatalogKind: Int] = [:]
         if kinds.contains(.jobs) {
-            let records = try Store.openJobs(db)
-            let items = try concurrentMap(records) { try self.jobItem($0) }
+            let items = try concurrentMap(try records.openJobs()) { try self.jobItem($0) }
             try jobs.replace(with: items)
             counts[.jobs] = jobs.count
         }
         if kinds.contains(.talents) {
-            let records = try Store.searchableTalents(db)
-            let items = try concurrentMap(records) { try self.talentItem($0) }
+            let items = try concurrentMap(try records.searchableTalents()) { try self.talentItem($0) }
             try talents.replace(with: items)
             counts[.talents] = talents.count
         }
@@ -234,9 +231,9 @@ final class Engine: Sendable {
     }
 
     /// A publication that failed after its commit: logged with the record ids (never their
-    /// contents), then the affected catalog is rebuilt from `db`, which holds the commit, so the
+    /// contents), then the affected catalog is rebuilt from `records`, which hold the commit, so the
     /// acknowledged write is searchable after all. Runs on the store's serial writer.
-    func recoverCatalogs(_ db: Database, after error: any Error) throws {
+    func recoverCatalogs(_ records: Store.Reader, after error: any Error) throws {
         let failure = error as? PublishFailure
         let kinds = failure.map { [$0.catalog] } ?? CatalogKind.allCases
         logger.error("index publication failed after a commit; rebuilding the catalog from the store", metadata: [
@@ -245,7 +242,7 @@ final class Engine: Sendable {
             "error": "\(failure.map { "\($0.error.code)" } ?? "\(type(of: error))")",
         ])
         do {
-            let counts = try rebuildCatalogs(db, Set(kinds))
+            let counts = try rebuildCatalogs(records, Set(kinds))
             logger.notice("catalog rebuilt after a failed publication", metadata: [
                 "catalog": "\(kinds.map(\.rawValue).joined(separator: ","))",
                 "entries": "\(kinds.map { counts[$0] ?? 0 })"])

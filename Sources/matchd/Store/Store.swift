@@ -22,9 +22,19 @@ struct Store: Sendable {
     private let state: PublishState
 
     /// Called on the serial writer when a publication fails after its commit, with the error
-    /// `publish` threw; it rebuilds the in-memory indexes from `db` (which sees the commit), or
-    /// throws when it cannot. After it returns, the indexes reflect `db`'s revision.
-    typealias Recovery = @Sendable (_ db: Database, _ error: any Error) throws -> Void
+    /// `publish` threw; it rebuilds the in-memory indexes from `records` (which see the commit),
+    /// or throws when it cannot. After it returns, the indexes reflect their revision.
+    typealias Recovery = @Sendable (_ records: Reader, _ error: any Error) throws -> Void
+
+    /// What rebuilding the in-memory indexes reads, on the serial writer (no commit runs
+    /// meanwhile): the searchable records and the revision they make.
+    struct Reader {
+        fileprivate let db: Database
+
+        func openJobs() throws -> [JobRecord] { try Store.openJobs(db) }
+        func searchableTalents() throws -> [TalentRecord] { try Store.searchableTalents(db) }
+        func revision() throws -> Int64 { try Store.revision(db) }
+    }
 
     init(writer: any DatabaseWriter) throws {
         self.writer = writer
@@ -81,7 +91,7 @@ struct Store: Sendable {
                 state.set(nil)
                 if let recover = state.recovery {
                     do {
-                        try recover(db, error)
+                        try recover(Reader(db: db), error)
                         state.set(try Self.revision(db))
                     } catch {
                         state.set(nil)
@@ -109,10 +119,10 @@ struct Store: Sendable {
     /// Runs `body` on the serial writer (no commit runs meanwhile) to load or rebuild the
     /// in-memory indexes; the revision it returns is the one they now reflect (`nil`: none).
     /// If it throws, the published revision is unknown.
-    func republish<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> (T, Int64?)) async throws -> T {
+    func republish<T: Sendable>(_ body: @escaping @Sendable (Reader) throws -> (T, Int64?)) async throws -> T {
         try await writer.writeWithoutTransaction { db in
             state.set(nil)
-            let (value, revision) = try body(db)
+            let (value, revision) = try body(Reader(db: db))
             state.set(revision)
             return value
         }
