@@ -241,7 +241,8 @@ async def exchange(conn, path, key):
 
 
 # Where the server's CPU time goes, by the frames that start each part of a request (Swift's
-# mangled names, as perf reports them): each share counts the samples under that frame.
+# mangled names, as perf reports them). A part's share is, per pattern, the largest share among
+# the frames it matches (a frame and its wrappers nest), summed over its patterns (which do not).
 PROFILE_PARTS = [
     ("JSON encoding of the response (Foundation JSONEncoder)", ["20FoundationEssentials11JSONEncoderC6encode"]),
     ("vector search (Matcher IndexSnapshot.search, single and batched)",
@@ -251,9 +252,6 @@ PROFILE_PARTS = [
     ("store reads (GRDB DatabasePool.read)", ["4GRDB12DatabasePoolC4read"]),
     ("socket I/O (SwiftNIO event loops)", ["8NIOPosix19SelectableEventLoopC3runyyKF$"]),
 ]
-"""Each part: frames whose samples count (the largest share among frames matching each pattern,
-since a frame and its wrappers nest; the patterns of a part do not nest, so they add)."""
-
 
 def start_profile(args):
     """perf sampling the server (all threads, call graphs) for the first rate's duration."""

@@ -27,7 +27,7 @@ struct MatchQuery<Entry> {
     var score: (Entry) -> Double
 }
 
-extension Catalog where Entry: CatalogEntry {
+extension Catalog {
     /// The one matching pipeline, for a single query (a batch of one), a shortlist's postings
     /// and anonymous profiles alike: retrieve the `depth` nearest rows of each query by cosine
     /// (exact, through Matcher; queries that share a scope in one batched search, and concurrent

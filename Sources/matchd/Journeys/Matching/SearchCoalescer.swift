@@ -30,7 +30,6 @@ final class SearchCoalescer: Sendable {
         var snapshot: IndexSnapshot
         var filter: RowFilter?
         var queries: [[Float]]
-        var k: Int
         var resume: CheckedContinuation<[[SearchHit]], any Error>
     }
 
@@ -52,8 +51,7 @@ final class SearchCoalescer: Sendable {
     /// `matchd_search_pass_queries{index}`: queries per pass.
     private let passSizes: Recorder
 
-    init(index: SearchMetrics.Index, lanes: Int = SearchTuningCores.count, maxBatch: Int = 64,
-         gatherWindow: Duration = .zero) {
+    init(index: SearchMetrics.Index, lanes: Int = 1, maxBatch: Int = 64, gatherWindow: Duration = .zero) {
         passSizes = Recorder(label: "matchd_search_pass_queries", dimensions: [("index", index.rawValue)])
         self.lanes = max(1, lanes)
         self.maxBatch = max(1, maxBatch)
@@ -83,8 +81,7 @@ final class SearchCoalescer: Sendable {
             }
             return try await withCheckedThrowingContinuation { resume in
                 state.withLock { s in
-                    s.queue.append(Waiting(group: group, snapshot: snapshot, filter: filter, queries: queries, k: k,
-                                           resume: resume))
+                    s.queue.append(Waiting(group: group, snapshot: snapshot, filter: filter, queries: queries, resume: resume))
                 }
                 // A lane may have freed between the check and the append: make sure someone drains.
                 startDrainIfIdle()
@@ -156,7 +153,7 @@ final class SearchCoalescer: Sendable {
         while !batch.isEmpty {
             let head = batch[0]
             do {
-                let results = try pass(batch.flatMap(\.queries), snapshot: head.snapshot, filter: head.filter, k: head.k)
+                let results = try pass(batch.flatMap(\.queries), snapshot: head.snapshot, filter: head.filter, k: head.group.k)
                 answer(batch, from: results, offset: 0)
             } catch {
                 for w in batch { w.resume.resume(throwing: error) }
